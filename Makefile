@@ -1,0 +1,48 @@
+# Two commands on a fresh machine: `make demo` (the main job on the bundled samples) and `make test`.
+# Both create/refresh .venv idempotently (re-installed only when pyproject.toml changes).
+VENV   := .venv
+PY     := $(VENV)/bin/python
+CLI    := $(VENV)/bin/cchc-xl
+STAMP  := $(VENV)/.installed
+OUT    := demo-output
+
+.PHONY: setup demo test test-fast lint templates samples bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || python3 -m venv $(VENV)
+	$(PY) -m pip install -q --upgrade pip
+	$(PY) -m pip install -q -e '.[test]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+demo: setup
+	@rm -rf $(OUT) && mkdir -p $(OUT)
+	$(CLI) template build --check
+	@for f in samples/data/*.yaml; do \
+	  $(CLI) new "$$f" -o "$(OUT)/$$(basename "$$f" .yaml).xlsx" || exit 2; done
+	$(CLI) catalog phu-luc-01b | head -12
+	$(CLI) show $(OUT)/hoang-truong-nam-2023.xlsx | head -15
+	$(CLI) show $(OUT)/dong-tam-nam-2022.xlsx
+
+test: setup
+	$(PY) -m pytest -q -n 2
+
+test-fast: setup
+	$(PY) -m pytest -q -n 2 -m "not libreoffice"
+
+lint: setup
+	$(VENV)/bin/ruff check .
+
+templates: setup
+	$(CLI) template build
+
+samples: setup
+	@for f in samples/data/*.yaml; do \
+	  $(CLI) new "$$f" -o "samples/$$(basename "$$f" .yaml).xlsx" --force || exit 2; done
+
+bench: setup
+	$(PY) benchmarks/bench_read.py
+
+clean:
+	rm -rf $(OUT) .pytest_cache .ruff_cache

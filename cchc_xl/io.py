@@ -1,0 +1,263 @@
+"""Reading commune workbooks by code, and writing outputs atomically.
+
+``read_report`` is the one entry point every command uses to look inside a workbook: it sniffs the file
+safely (``safety``), reads the defined names from ``xl/workbook.xml`` with a hardened XML parser, and reads
+cell values with python-calamine (fast, never runs macros, never writes). Indicators are located only
+through their defined names, so inserted rows or renamed sheets do not confuse it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import datetime as dt
+import os
+import re
+import tempfile
+import zipfile
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from python_calamine import CalamineWorkbook
+
+from .catalog import (
+    APPRAISED_TOTAL_NAME,
+    PERIODS,
+    SELF_TOTAL_NAME,
+    CatalogError,
+    Form,
+    Framework,
+    framework_for,
+    list_forms,
+    load_form,
+    nfc,
+)
+from .datafile import META_KEYS
+from .messages import say
+from .safety import UnusableInput, parse_xml, read_part, sniff
+
+_NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+_REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """A single cell: sheet name and 0-based row/column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def address(self) -> str:
+        col, n = "", self.col + 1
+        while n:
+            n, r = divmod(n - 1, 26)
+            col = chr(65 + r) + col
+        return f"{col}{self.row + 1}"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.address}"
+
+
+def parse_ref(text: str) -> CellRef | None:
+    """``'Phụ lục'!$D$7`` → CellRef; ``None`` for ranges, #REF! and anything that is not one cell."""
+    m = _REF.match(text.strip().lstrip("="))
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    col = 0
+    for ch in m.group(3):
+        col = col * 26 + ord(ch) - 64
+    return CellRef(nfc(sheet), int(m.group(4)) - 1, col - 1)
+
+
+@dataclass(frozen=True)
+class WorkbookIndex:
+    """The package-level facts of a workbook: sheet names and workbook-scoped defined names."""
+
+    sheets: tuple[str, ...]
+    names: dict[str, CellRef]
+    broken_names: tuple[str, ...] = ()
+
+
+def workbook_index(path: str | Path) -> WorkbookIndex:
+    """Read sheet names and defined names from ``xl/workbook.xml`` (hardened parser, size-capped read)."""
+    root = parse_xml(read_part(str(path), "xl/workbook.xml"), path=str(path))
+    sheets = tuple(nfc(s.get("name")) for s in root.iter(f"{_NS}sheet"))
+    names: dict[str, CellRef] = {}
+    broken = []
+    for dn in root.iter(f"{_NS}definedName"):
+        name = dn.get("name") or ""
+        if dn.get("localSheetId") is not None or name.startswith("_xlnm"):
+            continue
+        ref = parse_ref(dn.text or "")
+        if ref is None:
+            broken.append(name)
+        else:
+            names[name] = ref
+    return WorkbookIndex(sheets, names, tuple(broken))
+
+
+@dataclass
+class Report:
+    """A commune workbook as read: metadata and every indicator and score, by code, with their cells."""
+
+    path: Path
+    kind: str
+    form: Form
+    framework: Framework
+    template_id: str
+    template_version: str
+    sheets: tuple[str, ...]
+    meta: dict[str, object] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    scores: dict[str, object] = field(default_factory=dict)
+    appraised: dict[str, object] = field(default_factory=dict)
+    totals: dict[str, object] = field(default_factory=dict)
+    cells: dict[str, CellRef] = field(default_factory=dict)  # defined name → cell
+    missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
+
+    def cell_of(self, code: str) -> CellRef | None:
+        return self.cells.get(self.form.indicator(code).name)
+
+
+def _clean(v: object) -> object:
+    if v == "" or v is None:
+        return None
+    if isinstance(v, float) and v.is_integer() and abs(v) < 2**53:
+        return int(v)
+    if isinstance(v, str):
+        return nfc(v) if v.strip() else None
+    return v
+
+
+class _Grids:
+    """Sheets read once each with calamine, addressed from A1 (no empty-area trimming)."""
+
+    def __init__(self, path: Path):
+        self._wb = CalamineWorkbook.from_path(str(path))
+        self._grids: dict[str, list[list[object]]] = {}
+        self._names = {nfc(n): n for n in self._wb.sheet_names}
+
+    def get(self, ref: CellRef) -> object:
+        if ref.sheet not in self._grids:
+            raw = self._names.get(ref.sheet)
+            self._grids[ref.sheet] = (
+                self._wb.get_sheet_by_name(raw).to_python(skip_empty_area=False) if raw is not None else []
+            )
+        grid = self._grids[ref.sheet]
+        if ref.row < len(grid) and ref.col < len(grid[ref.row]):
+            return _clean(grid[ref.row][ref.col])
+        return None
+
+    def close(self) -> None:
+        self._wb.close()
+
+
+def identify(path: str | Path) -> tuple[str, WorkbookIndex]:
+    """Sniff the file and read its index; raise UnusableInput when it is not a cchc-xl workbook."""
+    kind = sniff(path)
+    index = workbook_index(path)
+    if "TT_TEMPLATE_ID" not in index.names:
+        raise UnusableInput("not-ours", say("workbook-not-ours", name=Path(path).name), str(path))
+    return kind, index
+
+
+def read_report(path: str | Path, framework: str | None = None, strict_version: bool = True) -> Report:
+    """Read a commune workbook by defined names. Raises ``UnusableInput`` for anything unusable."""
+    path = Path(path)
+    kind, index = identify(path)
+    grids = _Grids(path)
+    try:
+        template_id = nfc(grids.get(index.names["TT_TEMPLATE_ID"]))
+        version_ref = index.names.get("TT_TEMPLATE_VERSION")
+        version = nfc(grids.get(version_ref)) if version_ref else ""
+        if template_id not in list_forms():
+            raise UnusableInput("unknown-form", say("workbook-unknown-form", name=path.name, form=template_id),
+                                str(path))
+        form = load_form(template_id)
+        if strict_version and version != form.version:
+            raise UnusableInput("old-version", say("workbook-old-version", name=path.name, form=template_id,
+                                                   version=version or "?", current=form.version), str(path))
+        fw_ref = index.names.get("TT_FRAMEWORK")
+        try:
+            fw = framework_for(form, framework or (nfc(grids.get(fw_ref)) if fw_ref else None) or None)
+        except CatalogError:
+            fw = framework_for(form)
+        report = Report(path, kind, form, fw, template_id, version, index.sheets)
+        for key in META_KEYS:
+            ref = index.names.get("TT_" + key.upper())
+            if ref is None:
+                continue
+            report.cells["TT_" + key.upper()] = ref
+            report.meta[key] = _meta(key, grids.get(ref))
+
+        def take(name: str, target: dict[str, object], key: str) -> None:
+            ref = index.names.get(name)
+            if ref is None:
+                report.missing.append(name)
+                return
+            report.cells[name] = ref
+            target[key] = grids.get(ref)
+
+        for ind in form.cells:
+            take(ind.name, report.values, ind.code)
+        for crit in fw.criteria:
+            if crit.self_assessed:
+                take(crit.self_name, report.scores, crit.code)
+            take(crit.appraised_name, report.appraised, crit.code)
+        take(SELF_TOTAL_NAME, report.totals, SELF_TOTAL_NAME)
+        take(APPRAISED_TOTAL_NAME, report.totals, APPRAISED_TOTAL_NAME)
+        return report
+    finally:
+        grids.close()
+
+
+def _meta(key: str, value: object) -> object:
+    if key == "ky" and isinstance(value, str):
+        by_label = {label.lower(): code for code, label in PERIODS.items()}
+        return by_label.get(value.lower(), value)
+    if key == "nam" and isinstance(value, float) and value.is_integer():
+        return int(value)
+    if key == "ngay_lap" and isinstance(value, dt.datetime):
+        return value.date()
+    if key == "ma_xa" and isinstance(value, int | float):
+        return str(int(value))
+    return value
+
+
+# ---------------------------------------------------------------------------------------------- writing
+
+
+@contextlib.contextmanager
+def atomic_output(target: str | Path, force: bool = True) -> Iterator[Path]:
+    """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename.
+
+    A crash, an exception or Ctrl-C leaves ``target`` as it was. ``force=False`` refuses to replace an
+    existing file.
+    """
+    target = Path(target)
+    if not force and target.exists():
+        raise FileExistsError(say("output-exists", path=str(target)))
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=".cchc-", suffix=target.suffix or ".tmp", dir=target.parent)
+    os.close(fd)
+    try:
+        yield Path(tmp)
+        # mkstemp creates 0600; give the output the mode a normal file (or the replaced one) would have.
+        umask = os.umask(0)
+        os.umask(umask)
+        mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
+        os.chmod(tmp, mode)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
+
+
+def zip_parts(path: str | Path) -> dict[str, bytes]:
+    """Every part of an OOXML package, by name (for part-by-part comparisons)."""
+    with zipfile.ZipFile(path) as zf:
+        return {name: zf.read(name) for name in zf.namelist()}

@@ -1,0 +1,477 @@
+"""Build the official workbooks from the catalog: the master templates and every commune workbook.
+
+One builder serves both: a template is a workbook built with no data. The anatomy (sheet names, defined
+names, styles, protection, validation, print setup) is decided here and nowhere else; other modules find
+cells through the defined names this module writes (``CT_<code>``, ``DIEM_<code>``, ``THAMDINH_<code>``,
+``TT_<key>``), never through addresses. Derived cells are live formulas written together with the value
+Python computes for them, so readers that do not recalculate see the same numbers as Excel.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tempfile
+import zipfile
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import xlsxwriter
+from xlsxwriter.utility import xl_rowcol_to_cell
+
+from . import derive
+from .catalog import (
+    APPRAISED_TOTAL_NAME,
+    ASSESSMENTS,
+    PERIODS,
+    SELF_TOTAL_NAME,
+    Form,
+    Framework,
+    Indicator,
+    framework_for,
+    load_form,
+)
+from .datafile import META_FIELDS, WorkbookData
+from .io import atomic_output
+from .messages import say
+from .numbers import format_vn
+
+INFO_SHEET = "Thông tin"
+SCORE_SHEET = "Chấm điểm"
+CHECK_SHEET = "Kiểm tra"
+FONT = "Times New Roman"
+PASSWORD = ""  # sheets are protected against accidents, not against people: no password (documented)
+CREATED = dt.datetime(2025, 1, 1)  # fixed so a rebuild is byte-identical; the version says what changed
+NO_MACRO_NOTE = (
+    "Sổ làm việc này tự kiểm tra bằng công thức ở trang Kiểm tra và tô màu ô sai, "
+    "kể cả khi macro bị chặn hoặc máy không có Python."
+)
+
+
+def stat_sheet_name(form: Form) -> str:
+    return "Biểu mẫu" if form.sections else "Phụ lục"
+
+
+def meta_name(key: str) -> str:
+    return "TT_" + key.upper()
+
+
+TEMPLATE_ID_NAME = "TT_TEMPLATE_ID"
+TEMPLATE_VERSION_NAME = "TT_TEMPLATE_VERSION"
+FRAMEWORK_NAME = "TT_FRAMEWORK"
+
+
+@dataclass
+class Layout:
+    """Where the builder put things (used by the checks sheet and by tests; readers use defined names)."""
+
+    cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name → (sheet, row, col)
+    rows: dict[str, int] = field(default_factory=dict)  # indicator code → row on the statistical sheet
+
+    def ref(self, name: str) -> str:
+        sheet, row, col = self.cells[name]
+        return f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}"
+
+
+class _Styles:
+    """All cell formats of the anatomy, created once per workbook."""
+
+    def __init__(self, wb: xlsxwriter.Workbook):
+        base = {"font_name": FONT, "font_size": 12, "valign": "vcenter", "text_wrap": True}
+        border = {**base, "border": 1}
+
+        def f(**kw: object) -> xlsxwriter.format.Format:
+            return wb.add_format({**border, **kw})
+
+        self.title = wb.add_format({**base, "bold": True, "font_size": 13, "align": "center"})
+        self.subtitle = wb.add_format({**base, "italic": True, "align": "center"})
+        self.plain = wb.add_format(base)
+        self.note = wb.add_format({**base, "italic": True, "font_color": "#555555"})
+        self.header = f(bold=True, align="center", bg_color="#D9E1F2")
+        self.stt = f(align="center")
+        self.stt_group = f(align="center", bold=True)
+        self.label = f()
+        self.label_group = f(bold=True)
+        self.section = f(bold=True, bg_color="#EDEDED")
+        self.unit = f(align="center")
+        self.locked = f(bg_color="#F2F2F2", locked=True)
+        inputs = {"bg_color": "#FFF2CC", "locked": False}
+        self.input = {
+            "count": f(num_format="#,##0", **inputs),
+            "amount": f(num_format="#,##0.###", **inputs),
+            "percent": f(num_format="0.##", **inputs),
+            "coded": f(num_format="0", align="center", **inputs),
+            "score": f(num_format="0.0##", **inputs),
+            "text": f(num_format="@", **inputs),
+            "date": f(num_format="dd/mm/yyyy", align="left", **inputs),
+            "year": f(num_format="0", align="left", **inputs),
+            "note": f(**inputs),
+        }
+        self.derived = f(num_format="0.##", bg_color="#E2EFDA", locked=True)
+        self.score_formula = f(num_format="0.0##", bg_color="#E2EFDA", locked=True, bold=True)
+        self.score_max = f(num_format="0.0##", align="center")
+        self.score_max_bold = f(num_format="0.0##", align="center", bold=True)
+        self.percent_formula = f(num_format="0.00", bg_color="#E2EFDA", locked=True)
+        self.info_label = f(bold=True)
+        self.info_locked = f(bg_color="#F2F2F2", locked=True)
+
+
+def _input_validation(ind: Indicator) -> dict:
+    """Excel data validation for one input cell, with Vietnamese prompts and errors."""
+    common = {"input_title": ind.code[:32], "error_title": "Giá trị không hợp lệ", "ignore_blank": True}
+    if ind.kind == "count":
+        return {**common, "validate": "integer", "criteria": ">=", "value": 0,
+                "input_message": "Nhập số nguyên không âm.", "error_message": "Chỉ nhập số nguyên ≥ 0."}
+    if ind.kind == "amount":
+        return {**common, "validate": "decimal", "criteria": ">=", "value": 0,
+                "input_message": f"Nhập số không âm ({ind.unit}).", "error_message": "Chỉ nhập số ≥ 0."}
+    if ind.kind == "percent":
+        return {**common, "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": 100,
+                "input_message": "Nhập tỷ lệ từ 0 đến 100 (không nhập dấu %).",
+                "error_message": "Tỷ lệ phải nằm trong khoảng 0–100."}
+    allowed = "; ".join(f"{label} = {v}" for label, v in ind.allowed)
+    return {**common, "validate": "list", "source": [str(v) for v in ind.allowed_values],
+            "input_message": allowed[:255], "error_message": f"Chỉ nhận: {allowed}"[:255]}
+
+
+def build_workbook(
+    path: str | Path,
+    form: Form,
+    framework: Framework,
+    data: WorkbookData | None = None,
+) -> Layout:
+    """Write a complete workbook for ``form`` (a template when ``data`` is None) atomically to ``path``."""
+    data = data or WorkbookData(form=form.id)
+    with atomic_output(path) as tmp:
+        layout = _write(str(tmp), form, framework, data)
+    return layout
+
+
+def _write(path: str, form: Form, framework: Framework, data: WorkbookData) -> Layout:
+    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+    wb.set_properties({
+        "title": f"{form.name} — {form.title}",
+        "subject": f"{form.id} {form.version}",
+        "author": "cchc-xl",
+        "company": "",
+        "created": CREATED,
+        "comments": "Tạo bởi cchc-xl từ danh mục chỉ tiêu; không sửa công thức.",
+    })
+    wb.set_calc_mode("auto")
+    styles = _Styles(wb)
+    layout = Layout()
+    _info_sheet(wb, styles, layout, form, framework, data)
+    _stat_sheet(wb, styles, layout, form, data)
+    _score_sheet(wb, styles, layout, framework, data)
+    _check_sheet(wb, styles, form)
+    for name, (sheet, row, col) in sorted(layout.cells.items()):
+        wb.define_name(name, "=" + f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
+    wb.close()
+    return layout
+
+
+def _page_setup(ws, last_col: int, header_rows: tuple[int, int] | None, landscape: bool = False) -> None:
+    ws.set_paper(9)  # A4
+    ws.set_landscape() if landscape else ws.set_portrait()
+    ws.fit_to_pages(1, 0)
+    ws.set_margins(left=0.6, right=0.4, top=0.6, bottom=0.6)
+    ws.center_horizontally()
+    ws.set_footer("&C&\"Times New Roman\"Trang &P/&N")
+    if header_rows:
+        ws.repeat_rows(*header_rows)
+
+
+def _protect(ws) -> None:
+    ws.protect(PASSWORD, {"select_locked_cells": True, "select_unlocked_cells": True,
+                          "format_columns": True, "format_rows": True})
+
+
+# ------------------------------------------------------------------------------------------ Thông tin
+
+
+def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framework, data: WorkbookData) -> None:
+    ws = wb.add_worksheet(INFO_SHEET)
+    ws.set_column(0, 0, 38)
+    ws.set_column(1, 1, 46)
+    ws.merge_range(0, 0, 0, 1, "THÔNG TIN BÁO CÁO", st.title)
+    ws.merge_range(1, 0, 1, 1, f"{form.name} — {form.title}", st.subtitle)
+    ws.set_row(1, 36)
+    row = 3
+    for key, label, required in META_FIELDS:
+        ws.write_string(row, 0, label + (" *" if required else ""), st.info_label)
+        value = data.meta.get(key)
+        if key == "ky":
+            labels = [PERIODS[p] for p in form.periods]
+            ws.data_validation(row, 1, row, 1, {"validate": "list", "source": labels,
+                                               "input_title": "Kỳ báo cáo", "input_message": "Chọn kỳ báo cáo.",
+                                               "error_title": "Kỳ không hợp lệ",
+                                               "error_message": "Chọn một kỳ trong danh sách."})
+            _write_text(ws, row, 1, PERIODS[value] if value else None, st.input["text"])
+        elif key == "nam":
+            ws.data_validation(row, 1, row, 1, {"validate": "integer", "criteria": "between", "minimum": 2000,
+                                               "maximum": 2100, "error_title": "Năm không hợp lệ",
+                                               "error_message": "Nhập năm từ 2000 đến 2100."})
+            ws.write_number(row, 1, value, st.input["year"]) if value else ws.write_blank(row, 1, None,
+                                                                                          st.input["year"])
+        elif key == "ngay_lap":
+            if isinstance(value, dt.date):
+                ws.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), st.input["date"])
+            else:
+                ws.write_blank(row, 1, None, st.input["date"])
+        else:
+            _write_text(ws, row, 1, value, st.input["text"])
+        layout.cells[meta_name(key)] = (INFO_SHEET, row, 1)
+        row += 1
+    row += 1
+    for name, label, value in (
+        (TEMPLATE_ID_NAME, "Mẫu biểu (mã)", form.id),
+        (TEMPLATE_VERSION_NAME, "Phiên bản mẫu", form.version),
+        (FRAMEWORK_NAME, "Khung chỉ số CCHC", framework.id),
+    ):
+        ws.write_string(row, 0, label, st.info_label)
+        ws.write_string(row, 1, value, st.info_locked)
+        layout.cells[name] = (INFO_SHEET, row, 1)
+        row += 1
+    row += 1
+    notes = (
+        "Ô nền vàng là ô nhập liệu; ô nền xanh là công thức tự tính, không sửa.",
+        "Các trang được khóa để tránh ghi đè công thức (không đặt mật khẩu).",
+        NO_MACRO_NOTE,
+        f"Nguồn mẫu biểu: {form.source}" if form.source else "",
+    )
+    for text in filter(None, notes):
+        ws.merge_range(row, 0, row, 1, text, st.note)
+        ws.set_row(row, 32)
+        row += 1
+    _page_setup(ws, 1, None)
+    _protect(ws)
+    ws.activate()
+
+
+def _lines(text: str, width: float) -> int:
+    """Estimated wrapped line count: neither Excel nor LibreOffice re-fits row heights on open."""
+    chars_per_line = max(width * 1.05, 1)
+    return max(1, -(-len(text) // int(chars_per_line)))
+
+
+def _fit_row(ws, row: int, *cells: tuple[str, float]) -> None:
+    lines = max(_lines(text, width) for text, width in cells)
+    if lines > 1:
+        ws.set_row(row, 16.5 * lines)
+
+
+def _note(data: WorkbookData, code: str, notes: dict[str, str]) -> str | None:
+    """The Ghi chú text: the user's note plus, for derived rows and scores, the figure the source printed."""
+    parts = [notes.get(code)]
+    if code in data.stated:
+        parts.append(say("stated-note", value=format_vn(data.stated[code])))
+    return "; ".join(p for p in parts if p) or None
+
+
+def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
+    # write_string never turns "=..." into a formula: text typed by users stays text.
+    if value is None or value == "":
+        ws.write_blank(row, col, None, fmt)
+    else:
+        ws.write_string(row, col, str(value), fmt)
+
+
+# ------------------------------------------------------------------------------------ statistical sheet
+
+
+def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData) -> None:
+    sheet = stat_sheet_name(form)
+    ws = wb.add_worksheet(sheet)
+    widths = (8, 62, 16, 14, 22, 12)
+    for col, width in enumerate(widths):
+        ws.set_column(col, col, width, None, {"hidden": col == 5})
+    ws.merge_range(0, 0, 0, 4, form.name, st.title)
+    ws.merge_range(1, 0, 1, 4, form.title, st.title)
+    ws.set_row(1, 34)
+    ws.merge_range(2, 0, 2, 4, "(Đơn vị, kỳ và năm báo cáo ghi tại trang Thông tin)", st.subtitle)
+    h1, h2 = 4, 5
+    ws.merge_range(h1, 0, h2, 0, "STT", st.header)
+    ws.merge_range(h1, 1, h2, 1, form.label_header, st.header)
+    ws.merge_range(h1, 2, h1, 3, "Kết quả thống kê", st.header)
+    ws.write_string(h2, 2, "Đơn vị tính", st.header)
+    ws.write_string(h2, 3, form.value_header, st.header)
+    ws.merge_range(h1, 4, h2, 4, "Ghi chú", st.header)
+    ws.merge_range(h1, 5, h2, 5, "Mã chỉ tiêu", st.header)
+    ws.set_row(h1, 30)
+    ws.freeze_panes(h2 + 1, 2)
+    derived = derive.derived_values(form, data.values)
+    row = h2 + 1
+    current_section = None
+    sections = {s.id: s for s in form.sections}
+    for ind in form.indicators:
+        if ind.section and ind.section != current_section:
+            current_section = ind.section
+            s = sections[ind.section]
+            ws.merge_range(row, 0, row, 4, f"{s.title}: {s.subtitle}", st.section)
+            row += 1
+        group_style = ind.kind == "group" or ind.header
+        stt = ind.printed if ind.printed in ("Trong đó", "") else ind.code.split("-", 1)[-1]
+        ws.write_string(row, 0, stt, st.stt_group if group_style else st.stt)
+        ws.write_string(row, 1, "   " * max(ind.level - 1, 0) + ind.label, st.label_group if group_style else st.label)
+        ws.write_string(row, 2, ind.unit, st.unit) if ind.unit else ws.write_blank(row, 2, None, st.unit)
+        ws.write_string(row, 5, ind.code, st.unit)
+        _fit_row(ws, row, ("   " * max(ind.level - 1, 0) + ind.label, widths[1]), (ind.unit, widths[2]),
+                 (data.notes.get(ind.code, ""), widths[4]))
+        if ind.kind == "group":
+            ws.write_blank(row, 3, None, st.locked)
+            ws.write_blank(row, 4, None, st.locked)
+        else:
+            if ind.derive is not None:
+                ws.write_formula(row, 3, derive.formula_of(ind.derive), st.derived, derived[ind.code])
+            else:
+                fmt = st.input[ind.kind]
+                value = data.values.get(ind.code)
+                if value is not None:
+                    ws.write_number(row, 3, value, fmt)
+                else:
+                    _write_text(ws, row, 3, data.text.get(ind.code), fmt)
+                ws.data_validation(row, 3, row, 3, _input_validation(ind))
+            _write_text(ws, row, 4, _note(data, ind.code, data.notes), st.input["note"])
+            layout.cells[ind.name] = (sheet, row, 3)
+        layout.rows[ind.code] = row
+        row += 1
+    ws.print_area(0, 0, row - 1, 4)
+    _page_setup(ws, 4, (h1, h2))
+    _protect(ws)
+
+
+# ----------------------------------------------------------------------------------------- Chấm điểm
+
+
+def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: WorkbookData) -> None:
+    ws = wb.add_worksheet(SCORE_SHEET)
+    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 6, "CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", st.title)
+    ws.merge_range(1, 0, 1, 6, framework.title, st.subtitle)
+    headers = ("Mã", "Lĩnh vực / tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Tỷ lệ đạt (%)",
+               "Tài liệu kiểm chứng / ghi chú")
+    h = 3
+    for col, text in enumerate(headers):
+        ws.write_string(h, col, text, st.header)
+    ws.set_row(h, 32)
+    ws.freeze_panes(h + 1, 2)
+    self_calc = derive.score_values(framework, data.scores, appraised=False)
+    appr_calc = derive.score_values(framework, data.appraised, appraised=True)
+    row = h + 1
+    for crit in framework.criteria:
+        bold = crit.is_field
+        ws.write_string(row, 0, crit.code, st.stt_group if bold else st.stt)
+        label = "   " * crit.level + crit.label
+        if crit.is_field and not crit.self_assessed:
+            label += f" ({ASSESSMENTS[crit.assessment].lower()})"
+        ws.write_string(row, 1, label, st.label_group if bold else st.label)
+        _fit_row(ws, row, (label, 58), (data.evidence.get(crit.code, ""), 34))
+        if crit.max is not None:
+            ws.write_number(row, 2, float(crit.max), st.score_max_bold if bold else st.score_max)
+        else:
+            ws.write_blank(row, 2, None, st.score_max)
+        for col, appraised, entered, calc, name in (
+            (3, False, data.scores, self_calc, crit.self_name),
+            (4, True, data.appraised, appr_calc, crit.appraised_name),
+        ):
+            if not appraised and not crit.self_assessed:
+                ws.write_blank(row, col, None, st.locked)
+                continue
+            if crit.computed:
+                ws.write_formula(row, col, derive.score_formula(framework, crit.code, appraised), st.score_formula,
+                                 calc[crit.code])
+            else:
+                value = entered.get(crit.code)
+                fmt = st.input["score"]
+                ws.write_number(row, col, float(value), fmt) if value is not None else ws.write_blank(row, col,
+                                                                                                      None, fmt)
+                rule = {"validate": "decimal", "criteria": ">=", "value": 0} if crit.max is None else {
+                    "validate": "decimal", "criteria": "between", "minimum": 0, "maximum": float(crit.max)}
+                ws.data_validation(row, col, row, col, {
+                    **rule, "ignore_blank": True, "error_title": "Điểm không hợp lệ",
+                    "error_message": "Điểm phải ≥ 0" + (f" và ≤ {crit.max}" if crit.max is not None else "") + "."})
+            layout.cells[name] = (SCORE_SHEET, row, col)
+        if crit.is_field and crit.max:
+            points = appr_calc.get(crit.code, data.appraised.get(crit.code))
+            ws.write_formula(row, 5, derive.percent_formula(framework, crit.code), st.percent_formula,
+                             derive.field_percent(framework, crit.code, _float(points)))
+        else:
+            ws.write_blank(row, 5, None, st.locked)
+        _write_text(ws, row, 6, _note(data, crit.code, data.evidence), st.input["note"])
+        row += 1
+    ws.write_blank(row, 0, None, st.stt_group)
+    ws.write_string(row, 1, "TỔNG ĐIỂM (CHỈ SỐ CCHC)", st.label_group)
+    fields_max = [f.max for f in framework.fields if f.max is not None]
+    ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
+    ws.write_formula(row, 3, derive.total_formula(framework, appraised=False), st.score_formula,
+                     self_calc[SELF_TOTAL_NAME])
+    ws.write_formula(row, 4, derive.total_formula(framework, appraised=True), st.score_formula,
+                     appr_calc[APPRAISED_TOTAL_NAME])
+    ws.write_blank(row, 5, None, st.locked)
+    _write_text(ws, row, 6, _note(data, "total", data.evidence), st.input["note"])
+    layout.cells[SELF_TOTAL_NAME] = (SCORE_SHEET, row, 3)
+    layout.cells[APPRAISED_TOTAL_NAME] = (SCORE_SHEET, row, 4)
+    row += 2
+    ws.merge_range(row, 0, row, 6, "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có "
+                   "điểm thẩm định (kết quả điều tra).", st.note)
+    ws.print_area(0, 0, row, 6)
+    _page_setup(ws, 6, (h, h), landscape=True)
+    _protect(ws)
+
+
+def _float(v: object) -> float | int:
+    return float(v) if v is not None and not isinstance(v, int | float) else (v or 0)
+
+
+# ------------------------------------------------------------------------------------------- Kiểm tra
+
+
+def _check_sheet(wb, st: _Styles, form: Form) -> None:
+    """The checks sheet: reserved in the anatomy; rule rows are rendered by the rules module."""
+    ws = wb.add_worksheet(CHECK_SHEET)
+    for col, width in enumerate((6, 26, 10, 90, 16)):
+        ws.set_column(col, col, width)
+    ws.merge_range(0, 0, 0, 4, "KIỂM TRA SỐ LIỆU", st.title)
+    for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô")):
+        ws.write_string(2, col, text, st.header)
+    _page_setup(ws, 4, (2, 2), landscape=True)
+    _protect(ws)
+
+
+# --------------------------------------------------------------------------------------- templates dir
+
+
+def template_path(directory: str | Path, form_id: str) -> Path:
+    return Path(directory) / f"{form_id}.xlsx"
+
+
+def build_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path]:
+    """(Re)build the master template of each form into ``directory``."""
+    directory = Path(directory)
+    directory.mkdir(parents=True, exist_ok=True)
+    out = []
+    for form_id in form_ids:
+        form = load_form(form_id)
+        path = template_path(directory, form_id)
+        build_workbook(path, form, framework_for(form))
+        out.append(path)
+    return out
+
+
+def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path]:
+    """Committed templates that differ, part by part, from a fresh build of the catalog."""
+    from .io import zip_parts
+
+    stale = []
+    with tempfile.TemporaryDirectory() as tmp:
+        for form_id in form_ids:
+            committed = template_path(directory, form_id)
+            fresh = build_templates(tmp, [form_id])[0]
+            try:
+                same = committed.is_file() and zip_parts(committed) == zip_parts(fresh)
+            except zipfile.BadZipFile:
+                same = False
+            if not same:
+                stale.append(committed)
+    return stale
