@@ -100,6 +100,44 @@ def workbook_index(path: str | Path) -> WorkbookIndex:
     return WorkbookIndex(sheets, names, tuple(broken))
 
 
+def sheet_parts(path: str | Path) -> dict[str, str]:
+    """Sheet name → package part (``xl/worksheets/sheet2.xml``), from the workbook relationships."""
+    root = parse_xml(read_part(str(path), "xl/workbook.xml"), path=str(path))
+    rels = parse_xml(read_part(str(path), "xl/_rels/workbook.xml.rels"), path=str(path))
+    targets = {}
+    for rel in rels:
+        target = rel.get("Target") or ""
+        target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+        targets[rel.get("Id")] = target
+    return {nfc(s.get("name")): targets.get(s.get(f"{_REL_NS}id"), "") for s in root.iter(f"{_NS}sheet")}
+
+
+def read_formulas(path: str | Path, refs: list[CellRef]) -> dict[CellRef, str | None]:
+    """The formula text (with a leading "=") of each cell in ``refs``; ``None`` when the cell holds a constant.
+
+    python-calamine does not expose formulas, so the sheet XML is parsed (size-capped, entity-free).
+    """
+    parts = sheet_parts(path)
+    out: dict[CellRef, str | None] = {}
+    by_sheet: dict[str, dict[str, CellRef]] = {}
+    for ref in refs:
+        by_sheet.setdefault(ref.sheet, {})[ref.address] = ref
+        out[ref] = None
+    for sheet, wanted in by_sheet.items():
+        part = parts.get(sheet)
+        if not part:
+            continue
+        root = parse_xml(read_part(str(path), part), path=str(path))
+        for c in root.iter(f"{_NS}c"):
+            ref = wanted.get(c.get("r") or "")
+            if ref is None:
+                continue
+            f = c.find(f"{_NS}f")
+            if f is not None and f.text:
+                out[ref] = "=" + f.text
+    return out
+
+
 @dataclass
 class Report:
     """A commune workbook as read: metadata and every indicator and score, by code, with their cells."""
