@@ -35,6 +35,7 @@ from .datafile import META_FIELDS, WorkbookData
 from .io import atomic_output
 from .messages import say
 from .numbers import format_vn
+from .rules import BAD, SEVERITY_LABELS, Env, rules_for
 
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
@@ -67,6 +68,8 @@ class Layout:
 
     cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name → (sheet, row, col)
     rows: dict[str, int] = field(default_factory=dict)  # indicator code → row on the statistical sheet
+    checks: dict[str, list[tuple[int, str, bool]]] = field(default_factory=dict)  # name → [(check row, severity, bad)]
+    env: Env | None = None
 
     def ref(self, name: str) -> str:
         sheet, row, col = self.cells[name]
@@ -112,6 +115,11 @@ class _Styles:
         self.score_max = f(num_format="0.0##", align="center")
         self.score_max_bold = f(num_format="0.0##", align="center", bold=True)
         self.percent_formula = f(num_format="0.00", bg_color="#E2EFDA", locked=True)
+        self.flag = f(num_format="0", locked=True, font_color="#808080")
+        self.status = f(align="center", bold=True, locked=True)
+        self.link = f(font_color="#0563C1", underline=1)
+        self.cf_error = wb.add_format({"bg_color": "#FFC7CE", "font_color": "#9C0006"})
+        self.cf_warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info_label = f(bold=True)
         self.info_locked = f(bg_color="#F2F2F2", locked=True)
 
@@ -147,8 +155,10 @@ def build_workbook(
     return layout
 
 
-def _write(path: str, form: Form, framework: Framework, data: WorkbookData) -> Layout:
-    wb = xlsxwriter.Workbook(path, {"strings_to_formulas": False, "strings_to_urls": False})
+def _write(path, form: Form, framework: Framework, data: WorkbookData | None) -> Layout:
+    data = data or WorkbookData(form=form.id)
+    options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": not isinstance(path, str)}
+    wb = xlsxwriter.Workbook(path, options)
     wb.set_properties({
         "title": f"{form.name} — {form.title}",
         "subject": f"{form.id} {form.version}",
@@ -160,10 +170,15 @@ def _write(path: str, form: Form, framework: Framework, data: WorkbookData) -> L
     wb.set_calc_mode("auto")
     styles = _Styles(wb)
     layout = Layout()
+    rule_list = rules_for(form, framework)
+    env = env_from_data(form, framework, data)
+    verdicts = [(rule, rule.verdict(env)) for rule in rule_list]
+    layout.env = env
+    layout.checks = _plan_checks(verdicts)
     _info_sheet(wb, styles, layout, form, framework, data)
     _stat_sheet(wb, styles, layout, form, data)
     _score_sheet(wb, styles, layout, framework, data)
-    _check_sheet(wb, styles, form)
+    _check_sheet(wb, styles, layout, verdicts)
     for name, (sheet, row, col) in sorted(layout.cells.items()):
         wb.define_name(name, "=" + f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
     wb.close()
@@ -193,6 +208,7 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
     ws = wb.add_worksheet(INFO_SHEET)
     ws.set_column(0, 0, 38)
     ws.set_column(1, 1, 46)
+    ws.set_column(2, 2, 4, None, {"hidden": True})
     ws.merge_range(0, 0, 0, 1, "THÔNG TIN BÁO CÁO", st.title)
     ws.merge_range(1, 0, 1, 1, f"{form.name} — {form.title}", st.subtitle)
     ws.set_row(1, 36)
@@ -221,6 +237,7 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
         else:
             _write_text(ws, row, 1, value, st.input["text"])
         layout.cells[meta_name(key)] = (INFO_SHEET, row, 1)
+        _flag(ws, st, layout, meta_name(key), row, 1, FLAG_COLUMNS["info"])
         row += 1
     row += 1
     for name, label, value in (
@@ -282,9 +299,9 @@ def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
 def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData) -> None:
     sheet = stat_sheet_name(form)
     ws = wb.add_worksheet(sheet)
-    widths = (8, 62, 16, 14, 22, 12)
+    widths = (8, 62, 16, 14, 22, 12, 4)
     for col, width in enumerate(widths):
-        ws.set_column(col, col, width, None, {"hidden": col == 5})
+        ws.set_column(col, col, width, None, {"hidden": col >= 5})
     ws.merge_range(0, 0, 0, 4, form.name, st.title)
     ws.merge_range(1, 0, 1, 4, form.title, st.title)
     ws.set_row(1, 34)
@@ -333,6 +350,7 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
                 ws.data_validation(row, 3, row, 3, _input_validation(ind))
             _write_text(ws, row, 4, _note(data, ind.code, data.notes), st.input["note"])
             layout.cells[ind.name] = (sheet, row, 3)
+            _flag(ws, st, layout, ind.name, row, 3, FLAG_COLUMNS["stat"])
         layout.rows[ind.code] = row
         row += 1
     ws.print_area(0, 0, row - 1, 4)
@@ -345,8 +363,8 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
 
 def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: WorkbookData) -> None:
     ws = wb.add_worksheet(SCORE_SHEET)
-    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34)):
-        ws.set_column(col, col, width)
+    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34, 4, 4)):
+        ws.set_column(col, col, width, None, {"hidden": col >= 7})
     ws.merge_range(0, 0, 0, 6, "CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", st.title)
     ws.merge_range(1, 0, 1, 6, framework.title, st.subtitle)
     headers = ("Mã", "Lĩnh vực / tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Tỷ lệ đạt (%)",
@@ -392,6 +410,7 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
                     **rule, "ignore_blank": True, "error_title": "Điểm không hợp lệ",
                     "error_message": "Điểm phải ≥ 0" + (f" và ≤ {crit.max}" if crit.max is not None else "") + "."})
             layout.cells[name] = (SCORE_SHEET, row, col)
+            _flag(ws, st, layout, name, row, col, FLAG_COLUMNS["score"][col])
         if crit.is_field and crit.max:
             points = appr_calc.get(crit.code, data.appraised.get(crit.code))
             ws.write_formula(row, 5, derive.percent_formula(framework, crit.code), st.percent_formula,
@@ -412,6 +431,8 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     _write_text(ws, row, 6, _note(data, "total", data.evidence), st.input["note"])
     layout.cells[SELF_TOTAL_NAME] = (SCORE_SHEET, row, 3)
     layout.cells[APPRAISED_TOTAL_NAME] = (SCORE_SHEET, row, 4)
+    _flag(ws, st, layout, SELF_TOTAL_NAME, row, 3, FLAG_COLUMNS["score"][3])
+    _flag(ws, st, layout, APPRAISED_TOTAL_NAME, row, 4, FLAG_COLUMNS["score"][4])
     row += 2
     ws.merge_range(row, 0, row, 6, "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có "
                    "điểm thẩm định (kết quả điều tra).", st.note)
@@ -426,15 +447,157 @@ def _float(v: object) -> float | int:
 
 # ------------------------------------------------------------------------------------------- Kiểm tra
 
+CHECK_FIRST_ROW = 3  # 0-based: row 4 in Excel; the VBA fallback and the Excel adapter rely on it
+FLAG_COLUMNS = {"stat": 6, "info": 2, "score": {3: 7, 4: 8}}  # hidden per-row severity flags (2 error, 1 warning)
 
-def _check_sheet(wb, st: _Styles, form: Form) -> None:
-    """The checks sheet: reserved in the anatomy; rule rows are rendered by the rules module."""
+
+def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
+    """What the rules will see in the workbook being built (cell values by defined name)."""
+    values: dict[str, object] = {}
+    for ind in form.cells:
+        values[ind.name] = data.values.get(ind.code, data.text.get(ind.code))
+    for code, value in derive.derived_values(form, data.values).items():
+        values[form.indicator(code).name] = value if value != "" else None
+    for appraised, entered in ((False, data.scores), (True, data.appraised)):
+        prefix = "THAMDINH" if appraised else "DIEM"
+        for code, value in entered.items():
+            values[f"{prefix}_{code}".replace(".", "_")] = float(value)
+        for key, value in derive.score_values(framework, entered, appraised).items():
+            values[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else
+                   f"{prefix}_{key}".replace(".", "_")] = value
+    for key, value in data.meta.items():
+        values[meta_name(key)] = PERIODS[value] if key == "ky" else value
+    formulas = {ind.name for ind in form.derived} | {SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME}
+    for crit in framework.criteria:
+        if crit.computed:
+            formulas |= {crit.self_name, crit.appraised_name}
+    return Env(values, formulas)
+
+
+def _plan_checks(verdicts: list) -> dict[str, list[tuple[int, str, bool]]]:
+    plan: dict[str, list[tuple[int, str, bool]]] = {}
+    for i, (rule, outcome) in enumerate(verdicts):
+        for name in rule.names:
+            plan.setdefault(name, []).append((CHECK_FIRST_ROW + i, rule.severity, outcome.status == BAD))
+    return plan
+
+
+def _flag(ws, st: _Styles, layout: Layout, name: str, row: int, value_col: int, flag_col: int) -> None:
+    """Hidden flag cell (2 error / 1 warning / 0) + conditional formatting on the cell it describes."""
+    checks = layout.checks.get(name)
+    if not checks:
+        return
+
+    def any_bad(severity: str) -> str:
+        cells = [f"'{CHECK_SHEET}'!$C${r + 1}=\"{BAD}\"" for r, sev, _ in checks if sev == severity]
+        return "OR(" + ",".join(cells) + ")" if cells else "FALSE"
+
+    formula = f"=IF({any_bad('error')},2,IF({any_bad('warning')},1,0))"
+    cached = 2 if any(b for _, sev, b in checks if sev == "error") else (
+        1 if any(b for _, sev, b in checks if sev == "warning") else 0)
+    ws.write_formula(row, flag_col, formula, st.flag, cached)
+    flag_ref = xl_rowcol_to_cell(row, flag_col, row_abs=True, col_abs=True)
+    ws.conditional_format(row, value_col, row, value_col,
+                          {"type": "formula", "criteria": f"={flag_ref}=2", "format": st.cf_error})
+    ws.conditional_format(row, value_col, row, value_col,
+                          {"type": "formula", "criteria": f"={flag_ref}=1", "format": st.cf_warning})
+
+
+def _xl_general(value: object) -> str:
+    """How Excel's & renders a value (General format), so cached messages equal recalculated ones."""
+    if isinstance(value, bool):
+        return "TRUE" if value else "FALSE"
+    if isinstance(value, int):
+        return str(value)
+    if isinstance(value, float):
+        return str(int(value)) if value.is_integer() else format(value, ".15g")
+    return "" if value is None else str(value)
+
+
+def _cached_message(rule, outcome, env: Env) -> str:
+    if outcome.status != BAD:
+        return ""
+    numbers = []
+    for label, xl in rule.excel_numbers():
+        numbers.append((label, _xl_value(xl, env)))
+    text = rule.describe
+    if numbers:
+        text += ": " + "; ".join(f"{label} = {_xl_general(v)}" for label, v in numbers)
+    return text
+
+
+def _xl_value(xl: str, env: Env) -> object:
+    """Evaluate the few Excel shapes ``excel_numbers`` produces, the way Excel would (for cached values)."""
+    import re
+
+    m = re.fullmatch(r'IF\(COUNT\((\w+)\)=0,"\(trống\)",\w+\)', xl)
+    if m:
+        v = env.num(m.group(1))
+        return "(trống)" if v is None else v
+    m = re.fullmatch(r"ROUND\((.*),3\)", xl)
+    if m:
+        inner = m.group(1)
+        py = re.sub(r"N\((\w+)\)", lambda g: repr(env.num(g.group(1)) or 0), inner)
+        try:
+            value = eval(py, {"__builtins__": {}})  # only digits, operators and parentheses remain
+        except ZeroDivisionError:
+            return "#DIV/0!"
+        from .numbers import excel_round
+
+        r = excel_round(value, 3)
+        return int(r) if float(r).is_integer() else r
+    m = re.fullmatch(r"N\((\w+)\)", xl)
+    if m:
+        return env.num(m.group(1)) or 0
+    value = env.get(xl)
+    return value if value is not None else 0
+
+
+def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
+    """The checks sheet: one row per rule — live status, message with the numbers, link to the cell."""
     ws = wb.add_worksheet(CHECK_SHEET)
-    for col, width in enumerate((6, 26, 10, 90, 16)):
-        ws.set_column(col, col, width)
+    for col, width in enumerate((6, 30, 9, 100, 18, 30, 10)):
+        ws.set_column(col, col, width, None, {"hidden": col == 5})
     ws.merge_range(0, 0, 0, 4, "KIỂM TRA SỐ LIỆU", st.title)
-    for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô")):
+    last = CHECK_FIRST_ROW + len(verdicts)
+    status_range = f"C{CHECK_FIRST_ROW + 1}:C{last}"
+    severity_range = f"G{CHECK_FIRST_ROW + 1}:G{last}"
+    bad = sum(o.status == BAD for _, o in verdicts)
+    bad_errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
+    ws.write_string(1, 0, "Vi phạm", st.info_label)
+    ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.info_locked, bad)
+    ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.info_locked, bad_errors)
+    summary = say("check-summary-ok") if bad == 0 else say("check-summary", errors=bad_errors,
+                                                            warnings=bad - bad_errors)
+    ws.write_formula(1, 3, f'=IF(B2=0,"{say("check-summary-ok")}",C2&" lỗi, "&(B2-C2)&" cảnh báo — xem các dòng '
+                           f'{BAD} bên dưới.")', st.info_locked, summary)
+    layout.cells["KT_RESULT"] = (CHECK_SHEET, 1, 1)
+    layout.cells["KT_LOI"] = (CHECK_SHEET, 1, 2)
+    layout.cells["KT_SUMMARY"] = (CHECK_SHEET, 1, 3)
+    for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô", "Ô liên quan", "Mức độ")):
         ws.write_string(2, col, text, st.header)
+    env_holder = layout.env
+    for i, (rule, outcome) in enumerate(verdicts):
+        row = CHECK_FIRST_ROW + i
+        ws.write_number(row, 0, i + 1, st.stt)
+        ws.write_string(row, 1, rule.id, st.label)
+        ws.write_formula(row, 2, rule.excel_verdict(), st.status, outcome.status)
+        ws.write_formula(row, 3, rule.excel_message(f"C{row + 1}"), st.label,
+                         _cached_message(rule, outcome, env_holder))
+        target = layout.cells.get(rule.target)
+        if target:
+            sheet, r, c = target
+            address = xl_rowcol_to_cell(r, c)
+            ws.write_url(row, 4, f"internal:'{sheet}'!{address}", st.link, f"{sheet}!{address}")
+        else:
+            ws.write_blank(row, 4, None, st.label)
+        refs = ";".join(layout.ref(n) for n in rule.names if n in layout.cells)
+        ws.write_string(row, 5, refs, st.label)
+        ws.write_string(row, 6, SEVERITY_LABELS[rule.severity], st.unit)
+    ws.conditional_format(CHECK_FIRST_ROW, 2, max(last - 1, CHECK_FIRST_ROW), 2,
+                          {"type": "cell", "criteria": "==", "value": f'"{BAD}"', "format": st.cf_error})
+    ws.freeze_panes(CHECK_FIRST_ROW, 0)
+    ws.print_area(0, 0, max(last - 1, 2), 4)
     _page_setup(ws, 4, (2, 2), landscape=True)
     _protect(ws)
 
