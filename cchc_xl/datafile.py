@@ -155,8 +155,12 @@ def _meta_value(key: str, raw: object, form: Form) -> tuple[object, str | None]:
     return nfc(raw), None
 
 
-def check_data(doc: dict, form: Form, framework: Framework) -> WorkbookData:
-    """Check a data document against ``form`` and ``framework``; raise :class:`DataError` listing all problems."""
+def check_data(doc: dict, form: Form, framework: Framework, derived_as_stated: bool = False) -> WorkbookData:
+    """Check a data document against ``form`` and ``framework``; raise :class:`DataError` listing all problems.
+
+    ``derived_as_stated``: a value given for a derived row is taken as a stated figure (compared, never
+    written) instead of being refused.
+    """
     problems: list[str] = []
     data = WorkbookData(form=form.id)
     data_form = nfc(doc.get("form")) or form.id
@@ -179,6 +183,13 @@ def check_data(doc: dict, form: Form, framework: Framework) -> WorkbookData:
             problems.append(say("data-unknown-code", code=code, form=form.id))
         elif ind.kind == "group":
             problems.append(say("data-group-code", code=code, label=ind.label))
+        elif ind.is_derived and derived_as_stated:
+            parsed = parse_number(raw)
+            if parsed is None:
+                problems.append(say("data-bad-value", value=raw, code=code, label=ind.label,
+                                    detail=say("value-not-number")))
+            else:
+                data.stated[code] = parsed.value
         elif ind.is_derived:
             problems.append(say("data-derived-code", code=code, label=ind.label, formula=ind.derive.describe()))
         elif raw is None or (isinstance(raw, str) and not raw.strip()):

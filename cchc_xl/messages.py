@@ -102,6 +102,7 @@ MESSAGES: dict[str, str] = {
     "rule-subtotal": "Điểm {column} của {label} phải bằng tổng điểm các tiêu chí con",
     "rule-meta": "Chưa ghi {label} ở trang Thông tin (hoặc giá trị không hợp lệ)",
     "finding-text-suggestion": "có thể là {value}",
+    "finding-text-in-number": "ô chứa chữ thay vì số",
     "finding-expected-formula": "công thức đúng: {formula}",
     "finding-computed": "tính lại",
     "finding-cached-mismatch": (
@@ -113,6 +114,25 @@ MESSAGES: dict[str, str] = {
     "finding-moved-rows": "chỉ tiêu {code} nằm ở dòng {row} thay vì dòng {expected} (có dòng bị chèn hoặc xóa)",
     "finding-moved-sheet": "trang '{expected}' đã được đổi tên thành '{sheet}'",
     "finding-unusable": "{message}",
+    "validate-summary": "{name} ({form}): {errors} lỗi, {warnings} cảnh báo",
+    "validate-unusable": "không dùng được — {message}",
+    "validate-no-sheet": "(không xác định được ô)",
+    "validate-total": "Tổng cộng {files} tệp: {errors} lỗi, {warnings} cảnh báo, {unusable} tệp không dùng được.",
+    "annotate-refused": (
+        "Không tạo được bản đánh dấu của '{name}': sổ làm việc có hình ảnh/biểu đồ ({parts}) mà bản sao sẽ làm mất; "
+        "hãy dùng trang Kiểm tra ngay trong tệp hoặc lệnh validate không kèm --annotate."
+    ),
+    "write-refused": (
+        "Không ghi được vào sổ làm việc này mà không làm mất dữ liệu ({detail}); tệp gốc không bị thay đổi. "
+        "Hãy dùng mẫu của cchc-xl hoặc nhập trực tiếp trong Excel."
+    ),
+    "annotate-written": "Đã ghi bản đánh dấu lỗi vào '{path}'.",
+    "fill-written": "Đã ghi {count} ô vào '{path}'.",
+    "fill-dry-run": "Chưa ghi gì (thiếu -o hoặc --in-place); {count} ô sẽ được ghi.",
+    "recompute-written": "Đã tính lại '{path}': khôi phục {restored} công thức, cập nhật {refreshed} ô.",
+    "recompute-dry-run": "Chưa ghi gì (thiếu -o hoặc --in-place); {restored} công thức cần khôi phục.",
+    "finding-stated": "Số liệu ghi sẵn của {code} là {stated} nhưng tính từ số liệu thành phần được {computed}",
+    "finding-restored": "Đã khôi phục công thức của {code} tại {cell} (ô bị ghi đè bằng số {value})",
     "check-summary-ok": "Không phát hiện lỗi.",
     "check-summary": "{errors} lỗi, {warnings} cảnh báo — xem các dòng ✗ bên dưới.",
     # CLI summaries
@@ -137,6 +157,10 @@ MESSAGES: dict[str, str] = {
     "consolidate-superseded": "Tệp '{name}' của xã {xa} cũ hơn tệp '{newest}' nên không được dùng (--prefer-newest).",
     "consolidate-folded-expected": (
         "Tên xã '{xa}' trong tệp '{file}' chỉ khớp với '{expected}' trong danh sách khi bỏ dấu; hãy kiểm tra lại tên."
+    ),
+    "consolidate-name-differs": (
+        "Tên xã '{xa}' trong tệp '{file}' khác tên '{expected}' trong danh sách (khớp theo mã {code}); "
+        "hãy kiểm tra lại tên."
     ),
     "consolidate-folded-previous": "Tên xã '{xa}' chỉ khớp với kết quả kỳ trước khi bỏ dấu; hãy kiểm tra lại tên.",
     "consolidate-unexpected": "Xã {xa} (tệp '{file}') không có trong danh sách đơn vị phải nộp.",

@@ -268,7 +268,10 @@ class ValueRule(Rule):
         if isinstance(raw, str):
             parsed = parse_number(raw)
             suggestion = suggest_amount(raw, self.unit) if parsed is None else parsed.value
-            detail = say("finding-text-suggestion", value=format_vn(suggestion)) if suggestion is not None else ""
+            detail = say("finding-text-in-number")
+            if suggestion is not None:
+                unit = f" {self.unit}" if self.unit and parsed is None else ""
+                detail += "; " + say("finding-text-suggestion", value=format_vn(suggestion) + unit)
             return Outcome(BAD, ((self.code, raw),), detail)
         v = env.num(self.name)
         if v is None:

@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import tempfile
 import zipfile
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -638,3 +638,55 @@ def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
             if not same:
                 stale.append(committed)
     return stale
+
+
+# ------------------------------------------------------------------------------- cached values of a state
+
+
+def computed_cells(form: Form, framework: Framework, data: WorkbookData,
+                   locate: Callable[[str], tuple[str, int, int] | None]) -> dict[tuple[str, int, int], object]:
+    """Every formula cell's value for the workbook state ``data``, positioned through ``locate(name)``.
+
+    Used to refresh cached values after writing inputs into an existing workbook: derived indicators,
+    computed criteria and totals, field percentages, the hidden flag cells and every Kiểm tra row. Cells
+    are located from defined names (so inserted rows are followed); the Kiểm tra sheet keeps the template's
+    rows (it is protected and rebuilt, never edited by hand).
+    """
+    out: dict[tuple[str, int, int], object] = {}
+    env = env_from_data(form, framework, data)
+    verdicts = [(rule, rule.verdict(env)) for rule in rules_for(form, framework)]
+    plan = _plan_checks(verdicts)
+
+    def put(name: str, value: object, col: int | None = None) -> None:
+        where = locate(name)
+        if where is not None:
+            sheet, row, c = where
+            out[(sheet, row, c if col is None else col)] = value
+
+    for name in env.formulas:
+        value = env.get(name)
+        put(name, "" if value is None else value)
+    for crit in framework.fields:
+        if crit.max:
+            points = env.get(crit.appraised_name)
+            put(crit.appraised_name, derive.field_percent(framework, crit.code, points or 0), col=5)
+    for name, checks in plan.items():
+        where = locate(name)
+        if where is None:
+            continue
+        sheet, _row, col = where
+        flag_col = FLAG_COLUMNS["stat"] if sheet not in (INFO_SHEET, SCORE_SHEET) else (
+            FLAG_COLUMNS["info"] if sheet == INFO_SHEET else FLAG_COLUMNS["score"][col])
+        flag = 2 if any(b for _, sev, b in checks if sev == "error") else (
+            1 if any(b for _, sev, b in checks if sev == "warning") else 0)
+        put(name, flag, col=flag_col)
+    bad = sum(o.status == BAD for _, o in verdicts)
+    bad_errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
+    out[(CHECK_SHEET, 1, 1)] = bad
+    out[(CHECK_SHEET, 1, 2)] = bad_errors
+    out[(CHECK_SHEET, 1, 3)] = say("check-summary-ok") if bad == 0 else say(
+        "check-summary", errors=bad_errors, warnings=bad - bad_errors)
+    for i, (rule, outcome) in enumerate(verdicts):
+        out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 2)] = outcome.status
+        out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 3)] = _cached_message(rule, outcome, env)
+    return out

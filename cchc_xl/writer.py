@@ -1,0 +1,177 @@
+"""Write into an existing workbook surgically: rewrite only the cells that change, keep every other part.
+
+openpyxl's load/save drops shapes, sparklines, 2010 conditional formats, cached values and comment
+formatting, so this module edits the package instead: each target ``<c>`` element of a sheet part is replaced
+(keeping its style index), every other zip member is copied unchanged, and ``xl/calcChain.xml`` is dropped only
+when formulas are added. Inputs are never modified; outputs are written atomically.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from pathlib import Path
+from xml.sax.saxutils import escape
+
+from .io import CellRef, atomic_output, sheet_parts
+from .safety import read_part, sniff
+
+
+@dataclass(frozen=True)
+class CellWrite:
+    """New content of one cell: a value (number, text or None for blank) and optionally a formula."""
+
+    value: object
+    formula: str | None = None  # with or without the leading "="
+    cached_only: bool = False  # keep the cell's existing formula, refresh only its cached value
+
+
+class WriteRefused(Exception):
+    """The package has a shape this writer does not edit safely; ``message`` says why in Vietnamese."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
+def _col_index(address: bytes) -> int:
+    n = 0
+    for ch in re.match(rb"[A-Z]+", address).group(0):  # type: ignore[union-attr]
+        n = n * 26 + ch - 64
+    return n
+
+
+def _cell_xml(address: str, style: bytes | None, write: CellWrite) -> bytes:
+    s = b' s="' + style + b'"' if style else b""
+    r = address.encode()
+    v = write.value
+    if write.formula is not None:
+        f = escape(write.formula.lstrip("=")).encode()
+        if isinstance(v, bool):
+            return b'<c r="%s"%s t="b"><f>%s</f><v>%d</v></c>' % (r, s, f, int(v))
+        if isinstance(v, int | float):
+            return b'<c r="%s"%s><f>%s</f><v>%s</v></c>' % (r, s, f, _num(v))
+        text = escape("" if v is None else str(v)).encode()
+        return b'<c r="%s"%s t="str"><f>%s</f><v>%s</v></c>' % (r, s, f, text)
+    if v is None or v == "":
+        return b'<c r="%s"%s/>' % (r, s)
+    if isinstance(v, bool):
+        return b'<c r="%s"%s t="b"><v>%d</v></c>' % (r, s, int(v))
+    if isinstance(v, int | float):
+        return b'<c r="%s"%s><v>%s</v></c>' % (r, s, _num(v))
+    # Inline strings leave sharedStrings.xml untouched; text is always text, never a formula.
+    text = escape(str(v)).encode()
+    return b'<c r="%s"%s t="inlineStr"><is><t xml:space="preserve">%s</t></is></c>' % (r, s, text)
+
+
+def _cached_xml(address: str, style: bytes | None, f: bytes, v: object) -> bytes:
+    s = b' s="' + style + b'"' if style else b""
+    r = address.encode()
+    if isinstance(v, bool):
+        return b'<c r="%s"%s t="b">%s<v>%d</v></c>' % (r, s, f, int(v))
+    if isinstance(v, int | float):
+        return b'<c r="%s"%s>%s<v>%s</v></c>' % (r, s, f, _num(v))
+    return b'<c r="%s"%s t="str">%s<v>%s</v></c>' % (r, s, f, escape("" if v is None else str(v)).encode())
+
+
+def _num(v: int | float) -> bytes:
+    return str(v).encode() if isinstance(v, int) else repr(float(v)).encode()
+
+
+_ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+
+
+def patch_sheet(xml: bytes, writes: dict[str, CellWrite]) -> bytes:
+    """Return ``xml`` with the given cells (A1 addresses) replaced or inserted; everything else untouched."""
+    if b"<x:sheetData" in xml or b":c " in xml[:0]:
+        raise WriteRefused("prefixed-xml")
+    by_row: dict[int, dict[str, CellWrite]] = {}
+    for address, write in writes.items():
+        by_row.setdefault(int(re.search(r"\d+", address).group(0)), {})[address] = write  # type: ignore[union-attr]
+    out = xml
+    for row_no in sorted(by_row, reverse=True):
+        out = _patch_row(out, row_no, by_row[row_no])
+    return out
+
+
+def _patch_row(xml: bytes, row_no: int, writes: dict[str, CellWrite]) -> bytes:
+    m = re.search(rb'<row\b[^>]*?\br="%d"[^>]*?(/>|>(.*?)</row>)' % row_no, xml, re.S)
+    if m is None:
+        cells = b"".join(_cell_xml(a, None, w) for a, w in sorted(writes.items(), key=lambda x: _col_index(
+            x[0].encode())))
+        new_row = b'<row r="%d">%s</row>' % (row_no, cells)
+        # Insert before the first row with a higher number, or at the end of sheetData.
+        for later in _ROW.finditer(xml):
+            if int(later.group(1)) > row_no:
+                return xml[: later.start()] + new_row + xml[later.start():]
+        if b"<sheetData/>" in xml:
+            return xml.replace(b"<sheetData/>", b"<sheetData>" + new_row + b"</sheetData>", 1)
+        end = xml.index(b"</sheetData>")
+        return xml[:end] + new_row + xml[end:]
+    row_xml = m.group(0)
+    open_tag_end = row_xml.index(b">") + 1
+    if row_xml.endswith(b"/>") and m.group(2) is None:
+        head, body, tail = row_xml[:-2] + b">", b"", b"</row>"
+    else:
+        head, body, tail = row_xml[:open_tag_end], row_xml[open_tag_end:-len(b"</row>")], b"</row>"
+    inserted = False
+    for address, write in writes.items():
+        a = address.encode()
+        cm = re.search(rb'<c\b[^>]*?\br="%s"[^>]*?(?:/>|>.*?</c>)' % a, body, re.S)
+        if cm is not None:
+            old = cm.group(0)
+            style = re.search(rb'\bs="(\d+)"', old[: old.index(b">") + 1])
+            if write.cached_only:
+                fm = re.search(rb"<f\b[^>]*?(?:/>|>.*?</f>)", old, re.S)
+                if fm is None:
+                    continue  # a constant where a formula belongs: leave it for validate to report
+                new = _cached_xml(address, style.group(1) if style else None, fm.group(0), write.value)
+            else:
+                new = _cell_xml(address, style.group(1) if style else None, write)
+            body = body[: cm.start()] + new + body[cm.end():]
+            continue
+        if write.cached_only:
+            continue
+        new = _cell_xml(address, None, write)
+        col = _col_index(a)
+        pos = len(body)
+        for other in re.finditer(rb'<c\b[^>]*?\br="([A-Z]+)\d+"', body):
+            if _col_index(other.group(1)) > col:
+                pos = other.start()
+                break
+        body = body[:pos] + new + body[pos:]
+        inserted = True
+    if inserted:
+        # A row's "spans" hint is optional; drop it rather than let it disagree with the new cells.
+        head = re.sub(rb'\sspans="[^"]*"', b"", head)
+    return xml[: m.start()] + head + body + tail + xml[m.end():]
+
+
+def write_cells(src: str | Path, dst: str | Path, writes: dict[CellRef, CellWrite], force: bool = True) -> None:
+    """Copy ``src`` to ``dst`` changing only ``writes``; drop calcChain when formulas were written."""
+    sniff(src)
+    parts = sheet_parts(src)
+    by_part: dict[str, dict[str, CellWrite]] = {}
+    for ref, write in writes.items():
+        part = parts.get(ref.sheet)
+        if not part:
+            raise WriteRefused(ref.sheet)
+        by_part.setdefault(part, {})[ref.address] = write
+    patched = {part: patch_sheet(read_part(str(src), part), cells) for part, cells in by_part.items()}
+    adds_formulas = any(w.formula is not None for w in writes.values())
+    with zipfile.ZipFile(src) as zin, atomic_output(dst, force=force) as tmp:
+        names = zin.namelist()
+        drop_chain = adds_formulas and "xl/calcChain.xml" in names
+        with zipfile.ZipFile(tmp, "w") as zout:
+            for info in zin.infolist():
+                if drop_chain and info.filename == "xl/calcChain.xml":
+                    continue
+                data = patched.get(info.filename)
+                if data is None:
+                    data = read_part(str(src), info.filename)
+                    if drop_chain and info.filename == "[Content_Types].xml":
+                        data = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", data)
+                    if drop_chain and info.filename == "xl/_rels/workbook.xml.rels":
+                        data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
+                zout.writestr(info, data, compress_type=info.compress_type)
