@@ -80,72 +80,99 @@ def _num(v: int | float) -> bytes:
 
 
 _ROW = re.compile(rb'<row\b[^>]*?\br="(\d+)"[^>]*?(?:/>|>(.*?)</row>)', re.S)
+_CELL = re.compile(rb'<c\b[^>]*?\br="([A-Z]+\d+)"[^>]*?(?:/>|>.*?</c>)', re.S)
+_STYLE = re.compile(rb'\bs="(\d+)"')
+_FORMULA = re.compile(rb"<f\b[^>]*?(?:/>|>.*?</f>)", re.S)
+_SPANS = re.compile(rb'\sspans="[^"]*"')
 
 
 def patch_sheet(xml: bytes, writes: dict[str, CellWrite]) -> bytes:
     """Return ``xml`` with the given cells (A1 addresses) replaced or inserted; everything else untouched."""
-    if b"<x:sheetData" in xml or b":c " in xml[:0]:
+    if b"<x:sheetData" in xml or b"<x:row" in xml:
         raise WriteRefused("prefixed-xml")
     by_row: dict[int, dict[str, CellWrite]] = {}
     for address, write in writes.items():
         by_row.setdefault(int(re.search(r"\d+", address).group(0)), {})[address] = write  # type: ignore[union-attr]
-    out = xml
-    for row_no in sorted(by_row, reverse=True):
-        out = _patch_row(out, row_no, by_row[row_no])
+    rows = {int(m.group(1)): m for m in _ROW.finditer(xml)}
+    pieces: list[bytes] = []
+    pos = 0
+    pending = sorted(by_row)
+    for row_no in pending:
+        m = rows.get(row_no)
+        if m is None:
+            continue
+        pieces.append(xml[pos: m.start()])
+        pieces.append(_patch_row(m.group(0), by_row[row_no]))
+        pos = m.end()
+    pieces.append(xml[pos:])
+    out = b"".join(pieces)
+    missing = [r for r in pending if r not in rows]
+    for row_no in missing:
+        out = _insert_row(out, row_no, by_row[row_no])
     return out
 
 
-def _patch_row(xml: bytes, row_no: int, writes: dict[str, CellWrite]) -> bytes:
-    m = re.search(rb'<row\b[^>]*?\br="%d"[^>]*?(/>|>(.*?)</row>)' % row_no, xml, re.S)
-    if m is None:
-        cells = b"".join(_cell_xml(a, None, w) for a, w in sorted(writes.items(), key=lambda x: _col_index(
-            x[0].encode())))
-        new_row = b'<row r="%d">%s</row>' % (row_no, cells)
-        # Insert before the first row with a higher number, or at the end of sheetData.
-        for later in _ROW.finditer(xml):
-            if int(later.group(1)) > row_no:
-                return xml[: later.start()] + new_row + xml[later.start():]
-        if b"<sheetData/>" in xml:
-            return xml.replace(b"<sheetData/>", b"<sheetData>" + new_row + b"</sheetData>", 1)
-        end = xml.index(b"</sheetData>")
-        return xml[:end] + new_row + xml[end:]
-    row_xml = m.group(0)
-    open_tag_end = row_xml.index(b">") + 1
-    if row_xml.endswith(b"/>") and m.group(2) is None:
-        head, body, tail = row_xml[:-2] + b">", b"", b"</row>"
+def _insert_row(xml: bytes, row_no: int, writes: dict[str, CellWrite]) -> bytes:
+    cells = b"".join(_cell_xml(a, None, w) for a, w in sorted(writes.items(), key=lambda x: _col_index(x[0].encode()))
+                     if not w.cached_only)
+    if not cells:
+        return xml
+    new_row = b'<row r="%d">%s</row>' % (row_no, cells)
+    for later in _ROW.finditer(xml):
+        if int(later.group(1)) > row_no:
+            return xml[: later.start()] + new_row + xml[later.start():]
+    if b"<sheetData/>" in xml:
+        return xml.replace(b"<sheetData/>", b"<sheetData>" + new_row + b"</sheetData>", 1)
+    end = xml.index(b"</sheetData>")
+    return xml[:end] + new_row + xml[end:]
+
+
+def _patch_row(row_xml: bytes, writes: dict[str, CellWrite]) -> bytes:
+    if row_xml.endswith(b"/>"):
+        head, body = row_xml[:-2] + b">", b""
     else:
-        head, body, tail = row_xml[:open_tag_end], row_xml[open_tag_end:-len(b"</row>")], b"</row>"
-    inserted = False
+        open_end = row_xml.index(b">") + 1
+        head, body = row_xml[:open_end], row_xml[open_end:-len(b"</row>")]
+    cells = {m.group(1).decode(): m for m in _CELL.finditer(body)}
+    replacements: list[tuple[int, int, bytes]] = []
+    inserts: list[tuple[int, bytes]] = []
     for address, write in writes.items():
-        a = address.encode()
-        cm = re.search(rb'<c\b[^>]*?\br="%s"[^>]*?(?:/>|>.*?</c>)' % a, body, re.S)
-        if cm is not None:
-            old = cm.group(0)
-            style = re.search(rb'\bs="(\d+)"', old[: old.index(b">") + 1])
+        m = cells.get(address)
+        if m is not None:
+            old = m.group(0)
+            style = _STYLE.search(old[: old.index(b">") + 1])
+            st = style.group(1) if style else None
             if write.cached_only:
-                fm = re.search(rb"<f\b[^>]*?(?:/>|>.*?</f>)", old, re.S)
+                fm = _FORMULA.search(old)
                 if fm is None:
                     continue  # a constant where a formula belongs: leave it for validate to report
-                new = _cached_xml(address, style.group(1) if style else None, fm.group(0), write.value)
+                new = _cached_xml(address, st, fm.group(0), write.value)
             else:
-                new = _cell_xml(address, style.group(1) if style else None, write)
-            body = body[: cm.start()] + new + body[cm.end():]
+                new = _cell_xml(address, st, write)
+            if new != old:
+                replacements.append((m.start(), m.end(), new))
             continue
         if write.cached_only:
             continue
-        new = _cell_xml(address, None, write)
-        col = _col_index(a)
-        pos = len(body)
-        for other in re.finditer(rb'<c\b[^>]*?\br="([A-Z]+)\d+"', body):
+        col = _col_index(address.encode())
+        at = len(body)
+        for other in cells.values():
             if _col_index(other.group(1)) > col:
-                pos = other.start()
-                break
-        body = body[:pos] + new + body[pos:]
-        inserted = True
-    if inserted:
+                at = min(at, other.start())
+        inserts.append((at, _cell_xml(address, None, write)))
+    if not replacements and not inserts:
+        return row_xml
+    edits = sorted([(a, b, x) for a, b, x in replacements] + [(a, a, x) for a, x in inserts], key=lambda e: e[0])
+    out, pos = [], 0
+    for a, b, x in edits:
+        out.append(body[pos:a])
+        out.append(x)
+        pos = b
+    out.append(body[pos:])
+    if inserts:
         # A row's "spans" hint is optional; drop it rather than let it disagree with the new cells.
-        head = re.sub(rb'\sspans="[^"]*"', b"", head)
-    return xml[: m.start()] + head + body + tail + xml[m.end():]
+        head = _SPANS.sub(b"", head)
+    return head + b"".join(out) + b"</row>"
 
 
 def write_cells(src: str | Path, dst: str | Path, writes: dict[CellRef, CellWrite], force: bool = True) -> None:
