@@ -24,6 +24,9 @@ demo: setup
 	$(CLI) catalog phu-luc-01b | head -12
 	$(CLI) show $(OUT)/hoang-truong-nam-2023.xlsx | head -15
 	$(CLI) show $(OUT)/dong-tam-nam-2022.xlsx
+	$(CLI) validate $(OUT)/*.xlsx || test $$? -eq 1
+	$(CLI) diff $(OUT)/quang-khai-nam-2022.xlsx $(OUT)/dong-tam-nam-2022.xlsx || test $$? -eq 1
+	$(CLI) consolidate samples/province -o $(OUT)/tong-hop.xlsx --json $(OUT)/tong-hop.json --expected samples/province/expected.csv --force || test $$? -eq 1
 
 test: setup
 	$(PY) -m pytest -q -n 2
@@ -42,7 +45,9 @@ samples: setup
 	  $(CLI) new "$$f" -o "samples/$$(basename "$$f" .yaml).xlsx" --force || exit 2; done
 
 bench: setup
-	$(PY) benchmarks/bench_read.py
+	$(PY) benchmarks/bench_validate.py 200
+	$(PY) benchmarks/bench_diff.py
+	$(PY) benchmarks/bench_consolidate.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache
