@@ -11,7 +11,6 @@ Usage: python benchmarks/bench_validate.py [N]
 from __future__ import annotations
 
 import random
-import statistics
 import subprocess
 import sys
 import tempfile
