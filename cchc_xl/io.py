@@ -172,19 +172,40 @@ def _clean(v: object) -> object:
 
 
 class _Grids:
-    """Sheets read once each with calamine, addressed from A1 (no empty-area trimming)."""
+    """Sheets read once each with calamine, addressed from A1 (no empty-area trimming).
+
+    calamine reads a truncated sheet part without complaint (it returns the rows it got), so each sheet's
+    XML is first checked to be complete; calamine's own errors become one Vietnamese sentence.
+    """
 
     def __init__(self, path: Path):
-        self._wb = CalamineWorkbook.from_path(str(path))
+        self._path = path
+        try:
+            self._wb = CalamineWorkbook.from_path(str(path))
+        except Exception:  # calamine raises its own error types for damaged packages
+            raise _bad_sheet(path, "") from None
         self._grids: dict[str, list[list[object]]] = {}
         self._names = {nfc(n): n for n in self._wb.sheet_names}
+        self._parts: dict[str, str] | None = None
+
+    def _check_complete(self, sheet: str) -> None:
+        if self._parts is None:
+            self._parts = sheet_parts(self._path)
+        part = self._parts.get(sheet)
+        if part and not read_part(str(self._path), part).rstrip().endswith(b"</worksheet>"):
+            raise _bad_sheet(self._path, sheet)
 
     def get(self, ref: CellRef) -> object:
         if ref.sheet not in self._grids:
             raw = self._names.get(ref.sheet)
-            self._grids[ref.sheet] = (
-                self._wb.get_sheet_by_name(raw).to_python(skip_empty_area=False) if raw is not None else []
-            )
+            if raw is None:
+                self._grids[ref.sheet] = []
+            else:
+                self._check_complete(ref.sheet)
+                try:
+                    self._grids[ref.sheet] = self._wb.get_sheet_by_name(raw).to_python(skip_empty_area=False)
+                except Exception:
+                    raise _bad_sheet(self._path, ref.sheet) from None
         grid = self._grids[ref.sheet]
         if ref.row < len(grid) and ref.col < len(grid[ref.row]):
             return _clean(grid[ref.row][ref.col])
@@ -192,6 +213,10 @@ class _Grids:
 
     def close(self) -> None:
         self._wb.close()
+
+
+def _bad_sheet(path: Path, sheet: str) -> UnusableInput:
+    return UnusableInput("bad-sheet", say("workbook-bad-sheet", name=Path(path).name, sheet=sheet or "?"), str(path))
 
 
 def identify(path: str | Path) -> tuple[str, WorkbookIndex]:

@@ -74,6 +74,10 @@ MESSAGES: dict[str, str] = {
         "Tệp '{name}' dùng mẫu '{form}' phiên bản {version}, khác phiên bản hiện hành {current}; "
         "hãy chuyển số liệu sang mẫu mới."
     ),
+    "workbook-bad-sheet": (
+        "Tệp '{name}' bị hỏng: nội dung trang '{sheet}' không đọc được (có thể tệp bị cắt hoặc sửa bằng công cụ "
+        "khác); hãy mở bằng Excel, lưu lại rồi gửi lại."
+    ),
     "workbook-missing-sheet": "Tệp '{name}' thiếu trang '{sheet}' (có thể đã bị đổi tên hoặc xóa).",
     "workbook-missing-name": "Tệp '{name}' thiếu tên ô '{defined}' của chỉ tiêu '{code}'.",
     "output-exists": "Tệp '{path}' đã tồn tại; dùng --force để ghi đè.",
@@ -281,6 +285,19 @@ MESSAGES: dict[str, str] = {
     "diff-xlsx-count": "Số lượng",
     "diff-xlsx-scores-block": "CHẤM ĐIỂM",
     "diff-written": "Đã ghi báo cáo so sánh '{path}'.",
+    # Excel buttons (cchc_xl/excel.py, cchc_xl/xlsm.py; the VBA tier builds the same sentences with ChrW)
+    "excel-title": "Kiểm tra",
+    "excel-summary": "{errors} lỗi, {warnings} cảnh báo — xem trang {sheet}",
+    "excel-cleared": "Đã xóa đánh dấu {count} ô.",
+    "excel-failed": "Không kiểm tra được: {detail}",
+    "excel-not-saved": "Sổ làm việc chưa được lưu; hãy lưu tệp rồi bấm Kiểm tra lại.",
+    "excel-results-title": "KẾT QUẢ KIỂM TRA (bấm vào ô để đến chỗ sai; bấm Xóa đánh dấu để bỏ tô màu)",
+    "excel-results-col-stt": "STT",
+    "excel-results-col-severity": "Mức độ",
+    "excel-results-col-rule": "Mã quy tắc",
+    "excel-results-col-cell": "Ô",
+    "excel-results-col-message": "Nội dung",
+    "xlsm-needs-xlsm": "Tệp kết quả '{path}' phải có đuôi .xlsm khi dùng --xlsm.",
 }
 
 

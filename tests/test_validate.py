@@ -185,3 +185,20 @@ def test_validation_does_not_modify_input(built_samples, stem):
     before = path.read_bytes()
     validate_file(path)
     assert path.read_bytes() == before
+
+
+@pytest.mark.parametrize(
+    ("part", "edit"),
+    [
+        ("xl/worksheets/sheet2.xml", lambda x: x[: len(x) // 2]),  # truncated sheet XML
+        ("xl/worksheets/sheet1.xml", lambda x: b'<worksheet><sheetData><row r="1"><c r="A1"><v>1</v></row>'
+                                               b"</sheetData></worksheet>"),  # malformed
+    ],
+)
+def test_unreadable_sheet_xml_is_unusable(built_samples, tmp_path, capsys, part, edit):
+    bad = rewrite_part(built_samples["hoang-truong-nam-2023"], tmp_path / "bad.xlsx", part, edit)
+    r = validate_file(bad)
+    assert r.status == "unusable" and r.unusable.kind == "bad-sheet"
+    assert main(["validate", str(bad)]) == 2
+    out = capsys.readouterr().out
+    assert "bị hỏng: nội dung trang" in out and "Traceback" not in out
