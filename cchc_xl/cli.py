@@ -22,6 +22,7 @@ from .datafile import DataError
 from .messages import say
 from .numbers import format_vn
 from .safety import UnusableInput
+from .writer import WriteRefused
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
@@ -177,7 +178,8 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
 @click.option("--form", "form_id", help="Form id (default: the data file's 'form', else phu-luc-01b).")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
-def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, force: bool) -> None:
+@click.option("--xlsm", is_flag=True, help="Macro-enabled workbook (.xlsm) with the Kiểm tra buttons.")
+def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool) -> None:
     """Create a commune workbook from the template and a data file (YAML/JSON, or CSV code,value).
 
     Example:
@@ -189,11 +191,133 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
+    if xlsm and out.suffix.lower() != ".xlsm":
+        raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
+    if xlsm:
+        from .xlsm import new_xlsm_workbook as new_workbook  # the .xlsx build, then the VBA and buttons
     result = new_workbook(data, out, form_id, framework)
     for w in result.warnings:
         _err("Cảnh báo: " + w)
     _out(say("created-workbook", path=str(result.path), form=result.form, values=result.values,
              scores=result.scores))
+
+
+# ------------------------------------------------------------------------------------------ validate
+
+
+@cli.command("validate")
+@click.argument("workbooks", nargs=-1, required=True, type=click.Path(path_type=Path))
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--annotate", "annotate_out", type=click.Path(path_type=Path),
+              help="Write a copy with offending cells highlighted and a results sheet (one workbook only).")
+@click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the workbook's).")
+@click.option("--force", is_flag=True, help="Overwrite the --annotate output if it exists.")
+def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | None, framework: str | None,
+                 force: bool) -> None:
+    """Check commune workbooks with the same rules the workbook evaluates live (exit 1 on errors).
+
+    Example:
+
+    \b
+        cchc-xl validate samples/hoang-truong-nam-2023.xlsx
+        cchc-xl validate bao-cao/*.xlsx --format json
+        cchc-xl validate xa.xlsx --annotate xa-danh-dau.xlsx
+    """
+    from .report_validate import annotate, text_report
+    from .validate import validate_file
+
+    if annotate_out is not None and len(workbooks) != 1:
+        raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
+    results = [validate_file(p, framework) for p in workbooks]
+    if fmt == "json":
+        docs = [r.to_json() for r in results]
+        _out(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=1, default=str))
+    else:
+        color = sys.stdout.isatty()
+        for r in results:
+            for line in text_report(r, color):
+                _out(line)
+        if len(results) > 1:
+            _out(say("validate-total", files=len(results), errors=sum(r.errors for r in results),
+                     warnings=sum(r.warnings for r in results),
+                     unusable=sum(r.status == "unusable" for r in results)))
+    if annotate_out is not None and results[0].status != "unusable":
+        try:
+            annotate(results[0], annotate_out, force=force)
+        except ValueError as exc:
+            raise Unusable(str(exc)) from None
+        _err(say("annotate-written", path=str(annotate_out)))
+    sys.exit(max(r.exit_code for r in results))
+
+
+# ---------------------------------------------------------------------------------------------- fill
+
+
+def _write_target(out: Path | None, in_place: bool, force: bool) -> None:
+    if out is not None and in_place:
+        raise click.UsageError("Chọn một trong -o hoặc --in-place.")
+    if out is not None and out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+
+
+@cli.command("fill")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.argument("data", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="Write the filled copy here.")
+@click.option("--in-place", is_flag=True, help="Change WORKBOOK itself (atomically; keeps WORKBOOK.bak).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force: bool) -> None:
+    """Write values and scores by code into an existing workbook, changing only those cells.
+
+    A figure given for a derived row is compared with the computed one, never written (exit 1 on a
+    mismatch). Without -o or --in-place nothing is written.
+
+    Example:
+
+    \b
+        cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
+        cchc-xl fill xa.xlsx so-lieu.csv --in-place
+    """
+    from .fill import fill_workbook
+    from .report_validate import SEVERITY_LABELS
+
+    _write_target(out, in_place, force)
+    result = fill_workbook(workbook, data, out, in_place=in_place, force=force)
+    for w in result.warnings:
+        _err("Cảnh báo: " + w)
+    for f in result.findings:
+        _out(f"[{SEVERITY_LABELS[f.severity]}] {f.sheet}!{f.cell} {f.message}")
+    if result.path is None:
+        _err(say("fill-dry-run", count=len(result.written)))
+    else:
+        _err(say("fill-written", count=len(result.written), path=str(result.path)))
+    sys.exit(1 if result.errors else 0)
+
+
+@cli.command("recompute")
+@click.argument("workbook", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(path_type=Path), help="Write the recomputed copy here.")
+@click.option("--in-place", is_flag=True, help="Change WORKBOOK itself (atomically; keeps WORKBOOK.bak).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def recompute_cmd(workbook: Path, out: Path | None, in_place: bool, force: bool) -> None:
+    """Recompute every derived cell in Python, restore overwritten formulas, refresh cached values.
+
+    Example:
+
+    \b
+        cchc-xl recompute xa.xlsx -o xa-tinh-lai.xlsx
+    """
+    from .recompute import recompute_workbook
+
+    _write_target(out, in_place, force)
+    result = recompute_workbook(workbook, out, in_place=in_place, force=force)
+    for r in result.restored:
+        _out(r.message)
+    if result.path is None:
+        _err(say("recompute-dry-run", restored=len(result.restored)))
+    else:
+        _err(say("recompute-written", path=str(result.path), restored=len(result.restored),
+                 refreshed=result.refreshed))
 
 
 # ---------------------------------------------------------------------------------------------- show
@@ -240,6 +364,139 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
         _out(f"  Tổng: {format_vn(r.totals.get('DIEM_TONG'))} / {format_vn(r.totals.get('THAMDINH_TONG'))}")
 
 
+# --------------------------------------------------------------------------------------- consolidate
+
+
+@cli.command("consolidate")
+@click.argument("directory", metavar="DIR", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Consolidated workbook to write (.xlsx).")
+@click.option("--json", "json_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the machine-readable report (JSON).")
+@click.option("--expected", type=click.Path(dir_okay=False, path_type=Path),
+              help="Communes that must report: CSV/XLSX with columns ma_xa, xa[, huyen].")
+@click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
+              help="A previous run's JSON report or workbook, for the rank change.")
+@click.option("--deadline", help="Deadline YYYY-MM-DD: files dated later are reported late.")
+@click.option("--exclude-invalid", is_flag=True, help="Leave communes whose file has errors out of totals and ranks.")
+@click.option("--prefer-newest", is_flag=True, help="When a commune sent several files, use the newest.")
+@click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
+@click.option("--classes", "classes_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rating classes: CSV with columns ten,tu (class name, lowest total).")
+@click.option("--level", type=click.Choice(["huyen", "tinh"]), help="Consolidating level (default: from metadata).")
+@click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
+@click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
+def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
+                    previous: Path | None, deadline: str | None, exclude_invalid: bool, prefer_newest: bool,
+                    framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
+                    quiet: bool, force: bool) -> None:
+    """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
+
+    Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
+    conflict, 2 when DIR (or an option's file) is unusable.
+
+    Example:
+
+    \b
+        cchc-xl consolidate bao-cao-xa/ -o tong-hop.xlsx --json tong-hop.json --expected ds-xa.csv
+    """
+    import datetime as dt
+
+    from .consolidate import ConsolidateError, consolidate
+    from .rank import DEFAULT_CLASSES, ClassesError, load_classes
+    from .report_consolidate import write_json, write_workbook
+
+    for target in (out, json_out):
+        if target is not None and target.exists() and not force:
+            raise Unusable(say("output-exists", path=str(target)))
+    try:
+        when = dt.date.fromisoformat(deadline) if deadline else None
+    except ValueError:
+        raise Unusable(say("consolidate-bad-deadline", value=deadline)) from None
+    bar = None
+
+    def progress(done: int, total: int) -> None:
+        nonlocal bar
+        if bar is None:
+            bar = click.progressbar(length=total, file=sys.stderr, label="Đang đọc", show_pos=True)
+            bar.__enter__()
+        bar.update(1)
+
+    show_bar = not quiet and sys.stderr.isatty()
+    try:
+        classes = load_classes(classes_file) if classes_file else DEFAULT_CLASSES
+        result = consolidate(directory, expected=expected, previous=previous, deadline=when,
+                             exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
+                             classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
+                             jobs=jobs, skip=[p for p in (out, json_out) if p],
+                             progress=progress if show_bar else None)
+    except (ConsolidateError, ClassesError) as exc:
+        for p in exc.problems:
+            _err(p)
+        sys.exit(2)
+    finally:
+        if bar is not None:
+            bar.__exit__(None, None, None)
+    write_workbook(result, out, force=force)
+    if json_out is not None:
+        write_json(result, json_out, force=force)
+    if not quiet:
+        for r in result.rejected:
+            _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
+        for m in result.missing:
+            _err(say("consolidate-missing-line", xa=m.xa, code=f" ({m.ma_xa})" if m.ma_xa else ""))
+    _out(say("consolidate-summary", period=result.period_label or "?", form=result.form.id if result.form else "?",
+             units=sum(u.included for u in result.units), errors=sum(1 for u in result.units if u.errors),
+             rejected=len(result.rejected), missing=len(result.missing)))
+    _out(say("consolidate-written", path=str(out)))
+    if json_out is not None:
+        _out(say("consolidate-json-written", path=str(json_out)))
+    sys.exit(result.exit_code)
+
+
+# ---------------------------------------------------------------------------------------------- diff
+
+
+@cli.command("diff")
+@click.argument("old", type=click.Path(path_type=Path))
+@click.argument("new", type=click.Path(path_type=Path), required=False)
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write an XLSX report (summary sheet + side-by-side sheet).")
+@click.option("--all", "show_all", is_flag=True, help="Also list derived changes under the inputs that caused them.")
+@click.option("--scores", is_flag=True, help="Compare the self-assessed and appraised scores of one workbook.")
+@click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the workbook's).")
+@click.option("--force", is_flag=True, help="Overwrite the XLSX report if it exists.")
+def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: bool, scores: bool,
+             framework: str | None, force: bool) -> None:
+    """Compare two versions of a report by indicator code (exit 0 same, 1 different, 2 unusable).
+
+    Example:
+
+    \b
+        cchc-xl diff lan-1.xlsx lan-2.xlsx
+        cchc-xl diff lan-1.xlsx lan-2.xlsx --format json --all
+        cchc-xl diff xa.xlsx --scores -o so-sanh.xlsx
+    """
+    from .diff import diff_files, diff_scores
+    from .report_diff import render_json, render_text, write_xlsx
+
+    if scores == (new is not None):
+        raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
+    if out is not None and out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+    result = diff_scores(old, framework=framework) if scores else diff_files(old, new, framework=framework)
+    if fmt == "json":
+        _out(render_json(result))
+    else:
+        _out(render_text(result, show_all=show_all, color=sys.stdout.isatty()))
+    if out is not None:
+        write_xlsx(result, out, force=force, show_all=True)
+        _err(say("diff-written", path=str(out)))
+    sys.exit(result.exit_code)
+
+
 # ---------------------------------------------------------------------------------------------- main
 
 
@@ -256,6 +513,9 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
+    except WriteRefused as exc:
+        _err(say("write-refused", detail=exc.message))
+        return 2
     except UnusableInput as exc:
         _err(exc.message)
         return 2

@@ -1,0 +1,764 @@
+"""Consolidate a folder of commune workbooks into one result for the district or province.
+
+``consolidate(directory, ...)`` scans the folder, validates every workbook with the same engine as
+``cchc-xl validate`` (in a process pool: each worker returns a compact :class:`FileRecord`, not a Report),
+identifies each file's commune and period from its metadata, reports conflicts instead of guessing, sums
+the communes' inputs (ratios recomputed from the summed numerators and denominators, coded answers
+counted per answer), ranks the PAR Index results (``rank``), and checks completeness against an expected
+list of communes. It returns a :class:`ConsolidationResult`; writing the workbook and JSON is
+``report_consolidate``'s job. Inputs are only ever opened read-only.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import io
+import json
+import multiprocessing
+import os
+import re
+import unicodedata
+from collections import Counter
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from . import derive, rank
+from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
+from .messages import say
+from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
+
+WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
+# Column headers of the "Chỉ số CCHC" sheet that a later run reads back with --previous LAST.xlsx.
+HEAD_CODE, HEAD_NAME, HEAD_DISTRICT, HEAD_POSITION = "Mã xã", "Xã/phường", "Huyện", "Thứ hạng"
+INDEX_SHEET = "Chỉ số CCHC"
+
+# Statuses of a consolidated unit (JSON "status"): no finding / warnings only / errors but included /
+# errors and left out because of --exclude-invalid.
+OK, WARNINGS, ERRORS, EXCLUDED = "ok", "warnings", "errors", "excluded"
+
+
+class ConsolidateError(ValueError):
+    """The folder or an auxiliary file (expected units, previous results) is unusable: exit code 2."""
+
+    def __init__(self, problems: list[str]):
+        super().__init__("\n".join(problems))
+        self.problems = problems
+
+
+# ------------------------------------------------------------------------------------------ records
+
+
+@dataclass
+class FileRecord:
+    """What a worker learns from one file: small and picklable (no Report, no Form objects)."""
+
+    file: str  # path relative to the scanned folder, with "/" separators
+    path: str
+    mtime: float
+    usable: bool
+    kind: str = ""  # UnusableInput.kind when not usable
+    reason: str = ""
+    form: str = ""
+    version: str = ""
+    meta: dict[str, object] = field(default_factory=dict)  # strings, ints, ngay_lap as ISO date
+    values: tuple = ()  # form.cells order: inputs as read + derived recomputed (compact to pickle and keep)
+    self_fields: dict[str, object] = field(default_factory=dict)
+    self_total: object = None
+    appraised_fields: dict[str, object] = field(default_factory=dict)
+    appraised_total: object = None
+    has_self: bool = False
+    has_appraised: bool = False
+    errors: int = 0
+    warnings: int = 0
+    findings: list[dict] = field(default_factory=list)
+
+
+def _plain(v: object) -> object:
+    if isinstance(v, dt.datetime):
+        return v.date().isoformat()
+    if isinstance(v, dt.date):
+        return v.isoformat()
+    if v is None or isinstance(v, bool | int | float | str):
+        return v
+    return str(v)
+
+
+def _finding_dict(f: object) -> dict:
+    d = {k: getattr(f, k, None) for k in ("rule", "severity", "codes", "sheet", "cell", "message")}
+    d["codes"] = list(d["codes"] or ())
+    d["values"] = {str(k): _plain(v) for k, v in (getattr(f, "values", None) or {}).items()}
+    return d
+
+
+def read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
+    """Validate one workbook and extract its compact record. Never raises (runs inside a pool worker)."""
+    rel = os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.basename(path)
+    try:
+        mtime = os.stat(path).st_mtime
+    except OSError:
+        mtime = 0.0
+    try:
+        from .validate import validate_file
+
+        result = validate_file(path, framework=framework)
+        if result.status == "unusable" or result.report is None:
+            exc = result.unusable
+            return FileRecord(rel, path, mtime, False, kind=getattr(exc, "kind", "unusable"),
+                              reason=getattr(exc, "message", "") or str(exc))
+        report = result.report
+        form, fw = report.form, report.framework
+        inputs = {i.code: report.values.get(i.code) for i in form.inputs}
+        values = {**inputs, **derive.derived_values(form, inputs)}
+        rec = FileRecord(rel, path, mtime, True, form=report.template_id, version=report.template_version,
+                         meta={k: _plain(v) for k, v in report.meta.items()},
+                         values=tuple(_plain(values.get(i.code)) for i in form.cells),
+                         errors=result.errors, warnings=result.warnings,
+                         findings=[_finding_dict(f) for f in result.findings])
+        for appraised, entered in ((False, report.scores), (True, report.appraised)):
+            numeric = {k: v for k, v in entered.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+            if not numeric:
+                continue
+            computed = derive.score_values(fw, numeric, appraised)
+            fields = {f.code: computed.get(f.code, numeric.get(f.code)) for f in fw.fields
+                      if appraised or f.self_assessed}
+            total = computed["THAMDINH_TONG" if appraised else "DIEM_TONG"]
+            if appraised:
+                rec.appraised_fields, rec.appraised_total, rec.has_appraised = fields, total, True
+            else:
+                rec.self_fields, rec.self_total, rec.has_self = fields, total, True
+        return rec
+    except UnusableInput as exc:
+        return FileRecord(rel, path, mtime, False, kind=exc.kind, reason=exc.message)
+    except Exception as exc:  # one broken file must never stop the other 3,000
+        return FileRecord(rel, path, mtime, False, kind="internal-error",
+                          reason=say("internal-error", detail=f"{type(exc).__name__}: {exc}"))
+
+
+def _read_star(args: tuple[str, str, str | None]) -> FileRecord:
+    return read_file(*args)
+
+
+# ------------------------------------------------------------------------------------------ scanning
+
+
+@dataclass(frozen=True)
+class Rejection:
+    file: str
+    reason: str
+    kind: str
+
+
+def scan(directory: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], list[Rejection]]:
+    """Every candidate file under ``directory`` (sorted) and the files skipped up front (lock, hidden, temp)."""
+    skipped = {p.resolve() for p in skip}
+    candidates: list[Path] = []
+    rejected: list[Rejection] = []
+    for dirpath, dirnames, filenames in os.walk(directory):
+        dirnames.sort()
+        for name in sorted(filenames):
+            path = Path(dirpath) / name
+            rel = path.relative_to(directory).as_posix()
+            if path.resolve() in skipped:
+                continue
+            if is_lock_file(path):
+                try:
+                    sniff(path)
+                except UnusableInput as exc:
+                    rejected.append(Rejection(rel, exc.message, exc.kind))
+                continue
+            hidden_dir = any(part.startswith(".") for part in Path(rel).parts[:-1])
+            if is_hidden_or_temp(path) or hidden_dir:
+                rejected.append(Rejection(rel, say("consolidate-hidden", name=rel), "hidden-or-temp"))
+                continue
+            candidates.append(path)
+    return candidates, rejected
+
+
+def _chunksize(n: int, jobs: int) -> int:
+    return max(1, min(32, n // (jobs * 8) or 1))
+
+
+def read_all(paths: list[Path], root: Path, framework: str | None = None, jobs: int | None = None,
+             progress: Callable[[int, int], None] | None = None) -> list[FileRecord]:
+    """Validate every file, in ``jobs`` processes (default: all cores); records come back in input order."""
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    args = [(str(p), str(root), framework) for p in paths]
+    out: list[FileRecord] = []
+    if jobs == 1 or len(args) < 8:
+        for a in args:
+            out.append(_read_star(a))
+            if progress:
+                progress(len(out), len(args))
+        return out
+    methods = multiprocessing.get_all_start_methods()
+    ctx = multiprocessing.get_context("fork" if "fork" in methods else "spawn")
+    with ctx.Pool(min(jobs, len(args))) as pool:
+        for rec in pool.imap(_read_star, args, chunksize=_chunksize(len(args), jobs)):
+            out.append(rec)
+            if progress:
+                progress(len(out), len(args))
+    return out
+
+
+# ------------------------------------------------------------------------------------- identification
+
+_SPACE = re.compile(r"\s+")
+_PREFIX = re.compile(r"^(ubnd\s+)?(xã|phường|thị trấn)\s+", re.IGNORECASE)
+
+
+def norm_name(text: object) -> str:
+    """Names as compared: NFC, whitespace collapsed, case folded, an administrative prefix ("xã ") dropped."""
+    s = _SPACE.sub(" ", unicodedata.normalize("NFC", "" if text is None else str(text))).strip().casefold()
+    return _PREFIX.sub("", s)
+
+
+def fold_name(text: object) -> str:
+    """The diacritic-folded name ("Hoằng Trường" → "hoang truong"): a reported fallback only."""
+    s = unicodedata.normalize("NFD", norm_name(text)).replace("đ", "d")
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+
+
+def norm_code(text: object) -> str:
+    s = _SPACE.sub("", nfc(text))
+    return s.lstrip("0") or s if s.isdigit() else s.casefold()
+
+
+@dataclass
+class ExpectedUnit:
+    ma_xa: str
+    xa: str
+    huyen: str = ""
+
+
+def read_expected(path: Path) -> list[ExpectedUnit]:
+    """The expected communes: CSV (UTF-8) or the first sheet of an XLSX with columns ma_xa, xa[, huyen]."""
+    try:
+        if path.suffix.lower() in (".xlsx", ".xlsm"):
+            sniff(path)
+            from python_calamine import CalamineWorkbook
+
+            wb = CalamineWorkbook.from_path(str(path))
+            try:
+                grid = wb.get_sheet_by_index(0).to_python()
+            finally:
+                wb.close()
+            rows = [[_cell_text(v) for v in r] for r in grid]
+        else:
+            rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
+    except UnusableInput as exc:
+        raise ConsolidateError([exc.message]) from None
+    except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
+        raise ConsolidateError([say("expected-unreadable", path=str(path), detail=exc)]) from None
+    if not rows:
+        raise ConsolidateError([say("expected-columns", path=str(path))])
+    header = [norm_name(h).replace(" ", "_") for h in rows[0]]
+    aliases = {"ma_xa": ("ma_xa", "mã_xã", "ma", "mã"), "xa": ("xa", "xã", "ten_xa", "tên_xã", "ten", "tên"),
+               "huyen": ("huyen", "huyện")}
+    col = {k: next((header.index(a) for a in names if a in header), None) for k, names in aliases.items()}
+    if col["xa"] is None:
+        raise ConsolidateError([say("expected-columns", path=str(path))])
+    out = []
+    for r in rows[1:]:
+        def get(key: str, r: list[str] = r) -> str:
+            i = col[key]
+            return nfc(r[i]) if i is not None and i < len(r) else ""
+
+        if get("xa") or get("ma_xa"):
+            out.append(ExpectedUnit(get("ma_xa"), get("xa"), get("huyen")))
+    return out
+
+
+def _cell_text(v: object) -> str:
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return "" if v is None else str(v)
+
+
+def read_previous(path: Path) -> list[tuple[str, str, int]]:
+    """(ma_xa, xa, overall position) of a previous run: its --json report or its output workbook."""
+    try:
+        if path.suffix.lower() == ".json":
+            doc = json.loads(path.read_text(encoding="utf-8"))
+            out = []
+            for u in doc.get("units") or []:
+                pos = ((u.get("rank") or {}).get("total") or {}).get("position")
+                if isinstance(pos, int):
+                    out.append((nfc(u.get("ma_xa")), nfc(u.get("xa")), pos))
+            return out
+        sniff(path)
+        from python_calamine import CalamineWorkbook
+
+        wb = CalamineWorkbook.from_path(str(path))
+        try:
+            if INDEX_SHEET not in wb.sheet_names:
+                raise ConsolidateError([say("previous-unreadable", path=str(path), detail=INDEX_SHEET)])
+            grid = wb.get_sheet_by_name(INDEX_SHEET).to_python(skip_empty_area=False)
+        finally:
+            wb.close()
+    except UnusableInput as exc:
+        raise ConsolidateError([exc.message]) from None
+    except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
+        raise ConsolidateError([say("previous-unreadable", path=str(path), detail=exc)]) from None
+    for i, row in enumerate(grid):
+        cells = [nfc(v) if isinstance(v, str) else v for v in row]
+        if HEAD_NAME in cells and HEAD_POSITION in cells:
+            c_code = cells.index(HEAD_CODE) if HEAD_CODE in cells else None
+            c_name, c_pos = cells.index(HEAD_NAME), cells.index(HEAD_POSITION)
+            out = []
+            for r in grid[i + 1:]:
+                pos = r[c_pos] if c_pos < len(r) else None
+                if isinstance(pos, int | float) and not isinstance(pos, bool) and pos >= 1:
+                    code = _cell_text(r[c_code]) if c_code is not None else ""
+                    out.append((nfc(code), nfc(r[c_name]), int(pos)))
+            return out
+    raise ConsolidateError([say("previous-unreadable", path=str(path), detail=HEAD_POSITION)])
+
+
+# -------------------------------------------------------------------------------------------- result
+
+
+@dataclass(eq=False)
+class UnitResult:
+    """One consolidated commune."""
+
+    xa: str
+    ma_xa: str
+    huyen: str
+    tinh: str
+    file: str
+    path: str
+    status: str
+    errors: int
+    warnings: int
+    findings: list[dict]
+    row: tuple  # values in the order of ``codes``
+    codes: tuple[str, ...]
+    fields: dict[str, object] = field(default_factory=dict)  # points per field (score basis)
+    total: object = None
+    rank_total: int | None = None
+    rank_fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (position, levels)
+    rank_change: int | None = None
+    rating: str = ""
+    submitted: dt.date | None = None
+    submitted_source: str = ""  # "ngay_lap" or "mtime"
+    late: bool | None = None
+    expected: bool | None = None  # None when no expected list was given
+    ngay_lap: str = ""
+
+    @property
+    def included(self) -> bool:
+        return self.status != EXCLUDED
+
+    @property
+    def values(self) -> dict[str, object]:
+        """Every indicator with a cell, by code: inputs as read, derived values recomputed."""
+        return dict(zip(self.codes, self.row, strict=True))
+
+
+@dataclass
+class ExpectedStatus:
+    unit: ExpectedUnit
+    received: UnitResult | None
+    folded: bool = False  # matched only after folding diacritics (reported)
+
+
+@dataclass
+class ConsolidationResult:
+    directory: Path
+    form: Form | None
+    framework: Framework | None
+    ky: str | None
+    nam: int | None
+    level: str  # "huyện" or "tỉnh"
+    unit_name: str
+    units: list[UnitResult]
+    totals: dict[str, object]
+    reporting: dict[str, int]  # code → number of included units with a number for it
+    blank_units: dict[str, list[str]]  # code → included communes that left it blank
+    missing: list[ExpectedUnit]
+    rejected: list[Rejection]
+    expected: list[ExpectedStatus] | None
+    score_basis: str | None  # "appraised", "self" or None (no scores)
+    ranked: int
+    field_levels: dict[str, int]
+    deadline: dt.date | None
+    classes: tuple[rank.RatingClass, ...]
+    previous: bool
+    files_read: int
+
+    @property
+    def exit_code(self) -> int:
+        bad = self.rejected or self.missing or any(u.errors for u in self.units)
+        return 1 if bad else 0
+
+    @property
+    def period_label(self) -> str:
+        if not self.ky:
+            return ""
+        return f"{PERIODS.get(self.ky, self.ky)} {self.nam or ''}".strip()
+
+    def to_json(self) -> dict:
+        """The machine-readable report, with exactly the keys documented in the README."""
+        return {**self.json_head(), "units": [self.unit_json(u) for u in self.units], **self.json_tail()}
+
+    def json_head(self) -> dict:
+        return {"form": self.form.id if self.form else None, "period": {"ky": self.ky, "nam": self.nam}}
+
+    def json_tail(self) -> dict:
+        return {
+            "totals": {k: _json_num(v) if not isinstance(v, dict) else v for k, v in self.totals.items()},
+            "missing": [{"ma_xa": m.ma_xa or None, "xa": m.xa, "huyen": m.huyen or None} for m in self.missing],
+            "rejected": [{"file": r.file, "reason": r.reason} for r in self.rejected],
+        }
+
+    def unit_json(self, u: UnitResult) -> dict:
+        fields = [f.code for f in self.framework.fields] if self.framework else []
+        return {
+            "xa": u.xa,
+            "ma_xa": u.ma_xa or None,
+            "file": u.file,
+            "status": u.status,
+            "errors": u.errors,
+            "warnings": u.warnings,
+            "values": {k: _json_num(v) for k, v in u.values.items()},
+            "scores": {"total": _json_num(u.total),
+                       "fields": {c: _json_num(u.fields.get(c)) for c in fields if c in u.fields}},
+            "rank": {"total": {"position": u.rank_total, "of": self.ranked if u.rank_total else None},
+                     "fields": {c: {"position": p, "levels": lv} for c, (p, lv) in u.rank_fields.items()}},
+            "rank_change": u.rank_change,
+        }
+
+
+def _json_num(v: object) -> object:
+    if v == "":
+        return None
+    return v
+
+
+def _num(v: object) -> int | float | None:
+    if isinstance(v, bool) or not isinstance(v, int | float):
+        return None
+    return v
+
+
+# ------------------------------------------------------------------------------------------- totals
+
+
+def consolidate_values(form: Form, units: list[UnitResult]) -> tuple[dict, dict, dict]:
+    """Totals of the included units: counts and amounts summed, derived rows recomputed from the sums,
+    coded answers counted per answer, entered percentages left blank (an average of percentages is wrong).
+    Returns (totals, reporting counts, communes that left each row blank)."""
+    included = [u for u in units if u.included]
+    totals: dict[str, object] = {}
+    reporting: dict[str, int] = {}
+    blank: dict[str, list[str]] = {}
+    sums: dict[str, object] = {}
+    for col, ind in enumerate(form.cells):
+        column = [(u, _num(u.row[col]) if col < len(u.row) else None) for u in included]
+        have = [v for _u, v in column if v is not None]
+        reporting[ind.code] = len(have)
+        blank[ind.code] = [u.xa for u, v in column if v is None]
+        if not ind.is_input:
+            continue
+        if ind.kind in ("count", "amount"):
+            total = sum(have) if have else None
+            if isinstance(total, float):
+                total = derive._clean(total)
+            totals[ind.code] = sums[ind.code] = total
+        elif ind.kind == "coded":
+            labels = {v: label for label, v in ind.allowed}
+            counts = Counter(labels.get(v, "Khác") for v in have)
+            totals[ind.code] = {label: counts.get(label, 0) for label, _ in ind.allowed} | (
+                {"Khác": counts["Khác"]} if counts.get("Khác") else {})
+        else:  # an entered percentage has no numerator/denominator to sum
+            totals[ind.code] = None
+    derived = derive.derived_values(form, sums)
+    for ind in form.derived:
+        v = derived.get(ind.code)
+        totals[ind.code] = None if v == "" else v
+    ordered = {i.code: totals.get(i.code) for i in form.cells}
+    return ordered, reporting, blank
+
+
+# -------------------------------------------------------------------------------------------- ranking
+
+
+def rank_units(units: list[UnitResult], framework: Framework, classes: tuple[rank.RatingClass, ...],
+               previous: list[tuple[str, str, int]] | None) -> tuple[int, dict[str, int]]:
+    """Fill rank_total, rank_fields, rating and rank_change in place; return (ranked units, levels per field)."""
+    ranked = [u for u in units if u.included and u.total is not None]
+    keys = {id(u): u for u in ranked}
+    totals = rank.competition_rank({id(u): u.total for u in ranked})
+    for k, pos in totals.items():
+        keys[k].rank_total = pos
+        keys[k].rating = rank.classify(keys[k].total, classes)
+    levels: dict[str, int] = {}
+    for f in framework.fields:
+        dense, n = rank.dense_rank({id(u): u.fields.get(f.code) for u in ranked})
+        if not dense:
+            continue
+        levels[f.code] = n
+        for k, pos in dense.items():
+            keys[k].rank_fields[f.code] = (pos, n)
+    if previous:
+        by_code = {norm_code(c): p for c, _n, p in previous if c}
+        by_name = {norm_name(n): p for _c, n, p in previous if n}
+        by_fold = {fold_name(n): p for _c, n, p in previous if n}
+        for u in ranked:
+            prev = by_code.get(norm_code(u.ma_xa)) if u.ma_xa else None
+            if prev is None:
+                prev = by_name.get(norm_name(u.xa))
+            if prev is None and fold_name(u.xa) in by_fold:
+                prev = by_fold[fold_name(u.xa)]
+                u.findings.append(_note_finding("previous-folded-match", say("consolidate-folded-previous",
+                                                                                xa=u.xa)))
+                u.warnings += 1
+            u.rank_change = rank.rank_change(u.rank_total, prev)
+    return len(ranked), levels
+
+
+def _note_finding(rule: str, message: str, severity: str = "warning") -> dict:
+    return {"rule": rule, "severity": severity, "codes": [], "sheet": None, "cell": None, "message": message,
+            "values": {}}
+
+
+# ------------------------------------------------------------------------------------------ consolidate
+
+
+def _meta_text(rec: FileRecord, key: str) -> str:
+    return nfc(rec.meta.get(key))
+
+
+def _choose_period(records: list[FileRecord], form: str | None, ky: str | None, nam: int | None
+                   ) -> tuple[str | None, str | None, int | None]:
+    counts = Counter((r.form, r.meta.get("ky"), r.meta.get("nam")) for r in records)
+    candidates = [k for k in counts if (form is None or k[0] == form) and (ky is None or k[1] == ky)
+                  and (nam is None or k[2] == nam)]
+    if not candidates:
+        return form, ky, nam
+    best = max(candidates, key=lambda k: (counts[k], k[2] if isinstance(k[2], int) else 0, str(k[0]), str(k[1])))
+    return form or best[0], ky or best[1], nam if nam is not None else best[2]
+
+
+def _unit_key(rec: FileRecord) -> tuple[str, str]:
+    return norm_name(rec.meta.get("huyen")), norm_name(rec.meta.get("xa"))
+
+
+def _date_of(rec: FileRecord) -> tuple[dt.date | None, str]:
+    raw = rec.meta.get("ngay_lap")
+    if isinstance(raw, str):
+        try:
+            return dt.date.fromisoformat(raw[:10]), "ngay_lap"
+        except ValueError:
+            pass
+    if rec.mtime:
+        return dt.datetime.fromtimestamp(rec.mtime).date(), "mtime"
+    return None, ""
+
+
+def consolidate(
+    directory: str | Path,
+    *,
+    expected: str | Path | None = None,
+    previous: str | Path | None = None,
+    deadline: dt.date | None = None,
+    exclude_invalid: bool = False,
+    prefer_newest: bool = False,
+    framework: str | None = None,
+    classes: tuple[rank.RatingClass, ...] = rank.DEFAULT_CLASSES,
+    form: str | None = None,
+    ky: str | None = None,
+    nam: int | None = None,
+    level: str | None = None,
+    unit_name: str | None = None,
+    jobs: int | None = None,
+    skip: Iterable[Path] = (),
+    progress: Callable[[int, int], None] | None = None,
+) -> ConsolidationResult:
+    """Consolidate every commune workbook under ``directory`` (see the module docstring)."""
+    root = Path(directory)
+    if not root.exists():
+        raise ConsolidateError([say("consolidate-no-dir", path=str(root))])
+    if not root.is_dir():
+        raise ConsolidateError([say("consolidate-not-dir", path=str(root))])
+    if not os.access(root, os.R_OK | os.X_OK):
+        raise ConsolidateError([say("consolidate-unreadable-dir", path=str(root))])
+    expected_units = read_expected(Path(expected)) if expected else None
+    previous_ranks = read_previous(Path(previous)) if previous else None
+    aux = [Path(p) for p in (expected, previous) if p] + [Path(p) for p in skip]
+    paths, rejected = scan(root, aux)
+    if not paths and not rejected:
+        raise ConsolidateError([say("consolidate-empty-dir", path=str(root))])
+
+    records = read_all(paths, root, framework, jobs, progress)
+    usable: list[FileRecord] = []
+    for rec in records:
+        if rec.usable:
+            usable.append(rec)
+        else:
+            rejected.append(Rejection(rec.file, rec.reason, rec.kind))
+
+    form_id, ky, nam = _choose_period(usable, form, ky, nam)
+    in_period: list[FileRecord] = []
+    for rec in usable:
+        if rec.form != form_id:
+            rejected.append(Rejection(rec.file, say("consolidate-other-form", name=rec.file, form=rec.form,
+                                                    expected=form_id), "other-form"))
+        elif rec.meta.get("ky") != ky or rec.meta.get("nam") != nam:
+            rejected.append(Rejection(rec.file, say(
+                "consolidate-other-period", name=rec.file,
+                period=f"{PERIODS.get(str(rec.meta.get('ky')), rec.meta.get('ky') or '?')} {rec.meta.get('nam') or '?'}",
+                expected=f"{PERIODS.get(str(ky), ky)} {nam}"), "other-period"))
+        elif not _meta_text(rec, "xa"):
+            rejected.append(Rejection(rec.file, say("consolidate-no-commune", name=rec.file), "no-commune"))
+        else:
+            in_period.append(rec)
+
+    chosen = _resolve_duplicates(in_period, prefer_newest, rejected)
+    form_obj = load_form(form_id) if form_id else None
+    fw = framework_for(form_obj, framework) if form_obj else None
+
+    basis = None
+    if any(r.has_appraised for r in chosen):
+        basis = "appraised"
+    elif any(r.has_self for r in chosen):
+        basis = "self"
+    codes = tuple(i.code for i in form_obj.cells) if form_obj else ()
+    units = []
+    for rec in chosen:
+        has_errors = rec.errors > 0
+        status = EXCLUDED if has_errors and exclude_invalid else ERRORS if has_errors else (
+            WARNINGS if rec.warnings else OK)
+        submitted, source = _date_of(rec)
+        u = UnitResult(
+            xa=_meta_text(rec, "xa"), ma_xa=_meta_text(rec, "ma_xa"), huyen=_meta_text(rec, "huyen"),
+            tinh=_meta_text(rec, "tinh"), file=rec.file, path=rec.path, status=status, errors=rec.errors,
+            warnings=rec.warnings, findings=list(rec.findings), row=rec.values, codes=codes, submitted=submitted,
+            submitted_source=source, ngay_lap=str(rec.meta.get("ngay_lap") or ""),
+        )
+        if basis == "appraised" and rec.has_appraised:
+            u.fields, u.total = rec.appraised_fields, rec.appraised_total
+        elif basis == "self" and rec.has_self:
+            u.fields, u.total = rec.self_fields, rec.self_total
+        if deadline is not None and submitted is not None:
+            u.late = submitted > deadline
+        units.append(u)
+    units.sort(key=lambda u: (fold_name(u.huyen), fold_name(u.xa), norm_name(u.xa), u.file))
+
+    statuses = None
+    missing: list[ExpectedUnit] = []
+    if expected_units is not None:
+        statuses, missing = _match_expected(expected_units, units)
+
+    totals, reporting, blank = consolidate_values(form_obj, units) if form_obj else ({}, {}, {})
+    ranked, levels = rank_units(units, fw, classes, previous_ranks) if fw else (0, {})
+    level_name, name = _level(units, level, unit_name)
+    return ConsolidationResult(
+        directory=root, form=form_obj, framework=fw, ky=ky, nam=nam, level=level_name, unit_name=name,
+        units=units, totals=totals, reporting=reporting, blank_units=blank, missing=missing, rejected=rejected,
+        expected=statuses, score_basis=basis, ranked=ranked, field_levels=levels, deadline=deadline,
+        classes=classes, previous=previous_ranks is not None, files_read=len(records),
+    )
+
+
+def _resolve_duplicates(records: list[FileRecord], prefer_newest: bool, rejected: list[Rejection]
+                        ) -> list[FileRecord]:
+    """Group files by commune (same name in the same district, or the same code); keep singletons."""
+    groups: list[list[FileRecord]] = []
+    by_name: dict[tuple[str, str], int] = {}
+    by_code: dict[str, int] = {}
+    for rec in records:
+        key, code = _unit_key(rec), norm_code(rec.meta.get("ma_xa")) if rec.meta.get("ma_xa") else ""
+        g = by_name.get(key, by_code.get(code) if code else None)
+        if g is None:
+            g = len(groups)
+            groups.append([])
+        groups[g].append(rec)
+        by_name.setdefault(key, g)
+        if code:
+            by_code.setdefault(code, g)
+    chosen = []
+    for group in groups:
+        if len(group) == 1:
+            chosen.append(group[0])
+            continue
+        names = ", ".join(r.file for r in group)
+        if prefer_newest:
+            newest = max(group, key=lambda r: (r.mtime, str(r.meta.get("ngay_lap") or ""), r.file))
+            chosen.append(newest)
+            for r in group:
+                if r is not newest:
+                    rejected.append(Rejection(r.file, say("consolidate-superseded", name=r.file, newest=newest.file,
+                                                          xa=_meta_text(r, "xa")), "superseded"))
+        else:
+            for r in group:
+                rejected.append(Rejection(r.file, say("consolidate-duplicate", name=r.file, files=names,
+                                                      xa=_meta_text(r, "xa")), "duplicate"))
+    return chosen
+
+
+def _match_expected(expected: list[ExpectedUnit], units: list[UnitResult]
+                    ) -> tuple[list[ExpectedStatus], list[ExpectedUnit]]:
+    """Match expected communes to received ones: by code, then exact name, then folded name (reported)."""
+    taken: set[int] = set()
+    index: dict[str, dict[str, list[UnitResult]]] = {"code": {}, "name": {}, "fold": {}}
+    for u in units:
+        if u.ma_xa:
+            index["code"].setdefault(norm_code(u.ma_xa), []).append(u)
+        index["name"].setdefault(norm_name(u.xa), []).append(u)
+        index["fold"].setdefault(fold_name(u.xa), []).append(u)
+
+    def same_district(e: ExpectedUnit, u: UnitResult) -> bool:
+        return not e.huyen or not u.huyen or norm_name(e.huyen) == norm_name(u.huyen)
+
+    def take(kind: str, key: str, e: ExpectedUnit) -> UnitResult | None:
+        for u in index[kind].get(key, ()):
+            if id(u) not in taken and (kind == "code" or same_district(e, u)):
+                taken.add(id(u))
+                return u
+        return None
+
+    found: list[UnitResult | None] = [take("code", norm_code(e.ma_xa), e) if e.ma_xa else None for e in expected]
+    for i, e in enumerate(expected):
+        if found[i] is None:
+            found[i] = take("name", norm_name(e.xa), e)
+    statuses: list[ExpectedStatus] = []
+    for e, u in zip(expected, found, strict=True):
+        folded = False
+        if u is not None and e.xa and norm_name(e.xa) != norm_name(u.xa):
+            u.findings.append(_note_finding("expected-name-differs", say(
+                "consolidate-name-differs", xa=u.xa, expected=e.xa, file=u.file, code=e.ma_xa)))
+            u.warnings += 1
+        if u is None:
+            u = take("fold", fold_name(e.xa), e)
+            if u is not None:
+                folded = True
+                u.findings.append(_note_finding("expected-folded-match", say(
+                    "consolidate-folded-expected", xa=u.xa, expected=e.xa, file=u.file)))
+                u.warnings += 1
+        statuses.append(ExpectedStatus(e, u, folded))
+    for u in units:
+        u.expected = id(u) in taken
+        if not u.expected:
+            u.findings.append(_note_finding("unexpected-unit", say("consolidate-unexpected", xa=u.xa, file=u.file)))
+            u.warnings += 1
+        if u.warnings and u.status == OK:
+            u.status = WARNINGS
+    missing = [s.unit for s in statuses if s.received is None]
+    return statuses, missing
+
+
+def _level(units: list[UnitResult], level: str | None, name: str | None) -> tuple[str, str]:
+    """The consolidating unit: one district when every commune names the same huyện, else the province."""
+    districts = {u.huyen for u in units if u.huyen}
+    provinces = Counter(u.tinh for u in units if u.tinh)
+    if level is None:
+        level = "huyện" if len(districts) == 1 and all(u.huyen for u in units) else "tỉnh"
+    if name is None:
+        if level == "huyện" and len(districts) == 1:
+            name = next(iter(districts))
+        else:
+            name = provinces.most_common(1)[0][0] if provinces else ""
+    return level, name
