@@ -13,7 +13,7 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from decimal import Decimal, InvalidOperation
-from functools import cache
+from functools import cache, cached_property
 from importlib import resources
 from pathlib import Path
 
@@ -50,6 +50,7 @@ def nfc(text: object) -> str:
     return unicodedata.normalize("NFC", "" if text is None else str(text)).strip()
 
 
+@cache
 def name_for(code: str, prefix: str = "CT") -> str:
     """The workbook defined name of an indicator or criterion code: ``3.3.1.a`` → ``CT_3_3_1_a``."""
     return prefix + "_" + re.sub(r"[^0-9A-Za-z]", "_", code)
@@ -163,17 +164,22 @@ class Form:
     def indicator(self, code: str) -> Indicator:
         return self.by_code[code]
 
-    @property
+    # Cached: these are read on every validation of every file (a frozen dataclass still allows it).
+    @cached_property
     def cells(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.has_cell)
 
-    @property
+    @cached_property
     def inputs(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.is_input)
 
-    @property
+    @cached_property
     def derived(self) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.is_derived)
+
+    @cached_property
+    def by_name(self) -> dict[str, Indicator]:
+        return {i.name: i for i in self.cells}
 
     def children(self, code: str) -> tuple[Indicator, ...]:
         return tuple(i for i in self.indicators if i.parent == code)

@@ -95,7 +95,7 @@ def validate_report(report: Report) -> ValidationResult:
     form, fw = report.form, report.framework
     must_be_formulas = derived_names(form, fw)
     refs = {name: report.cells[name] for name in must_be_formulas if name in report.cells}
-    formulas = read_formulas(report.path, list(refs.values()))
+    formulas = read_formulas(report.path, list(refs.values()), report.parts or None)
     formula_names = {name for name, ref in refs.items() if formulas.get(ref)}
     env = env_from_report(report, formula_names)
     where = _where(report)
@@ -150,8 +150,7 @@ def _value_by_name(report: Report, name: str) -> object:
     if name in report.totals:
         return report.totals[name]
     if name.startswith("CT_"):
-        code = next(i.code for i in report.form.cells if i.name == name)
-        return report.values.get(code)
+        return report.values.get(report.form.by_name[name].code)
     prefix, _, _ = name.partition("_")
     code = next(c.code for c in report.framework.criteria
                 if (c.self_name if prefix == "DIEM" else c.appraised_name) == name)
