@@ -619,6 +619,11 @@ def build_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
         path = template_path(directory, form_id)
         build_workbook(path, form, framework_for(form))
         out.append(path)
+        try:  # the macro-enabled twin with the Kiểm tra buttons (cchc_xl/xlsm.py); needs pyOpenVBA
+            from .xlsm import build_xlsm
+            build_xlsm(path, path.with_suffix(".xlsm"))
+        except ImportError:
+            pass
     return out
 
 
@@ -637,6 +642,13 @@ def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
                 same = False
             if not same:
                 stale.append(committed)
+            macro = committed.with_suffix(".xlsm")
+            try:  # the macro-enabled twin, when pyOpenVBA is installed (cchc_xl/xlsm.py)
+                from .xlsm import xlsm_differences
+            except ImportError:
+                continue
+            if not macro.is_file() or xlsm_differences(macro, fresh.with_suffix(".xlsm")):
+                stale.append(macro)
     return stale
 
 

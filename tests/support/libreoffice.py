@@ -18,7 +18,7 @@ Facts this module is built around:
   ``/usr/bin/python3``.
 
 Public API: :func:`soffice_path`, :func:`ensure_libreoffice`, :func:`uno_python`,
-:func:`recalc_xlsx`, :func:`run_macro`.
+:func:`recalc_xlsx`, :func:`run_macro`, :func:`press_buttons`, :func:`form_buttons`.
 """
 
 from __future__ import annotations
@@ -40,6 +40,8 @@ __all__ = [
     "XLSM_FILTER",
     "XLSX_FILTER",
     "ensure_libreoffice",
+    "form_buttons",
+    "press_buttons",
     "recalc_xlsx",
     "run_macro",
     "soffice_path",
@@ -350,6 +352,44 @@ def prop(name, value):
     return p
 
 
+def form_controls(doc):
+    # Every form control on every sheet: (sheet name, control model, its script events).
+    sheets = doc.getSheets()
+    for index in range(sheets.getCount()):
+        sheet = sheets.getByIndex(index)
+        forms = sheet.getDrawPage().getForms()
+        for f in range(forms.getCount()):
+            form = forms.getByIndex(f)
+            for c in range(form.getCount()):
+                yield sheet.getName(), form.getByIndex(c), form.getScriptEvents(c)
+
+
+def bound_script(events):
+    for event in events:
+        if event.EventMethod == "actionPerformed" and event.ScriptCode:
+            return event.ScriptCode
+    return None
+
+
+def button_script(doc, sheet_name, name):
+    # The script a click on the named button runs (its action event), as a user's press would.
+    for sheet, model, events in form_controls(doc):
+        if sheet == sheet_name and model.Name == name:
+            url = bound_script(events)
+            if url is None:
+                raise RuntimeError("button %s on %s has no bound script" % (name, sheet_name))
+            return url
+    raise RuntimeError("no button %s on sheet %s" % (name, sheet_name))
+
+
+def inventory(doc):
+    out = {}
+    for sheet, model, events in form_controls(doc):
+        label = getattr(model, "Label", "") if hasattr(model, "Label") else ""
+        out.setdefault(sheet, []).append({"name": model.Name, "label": label, "script": bound_script(events)})
+    return out
+
+
 def main(cfg):
     accept = "pipe,name=%s;urp;StarOffice.ComponentContext" % cfg["pipe"]
     log = open(cfg["soffice_log"], "wb")
@@ -382,9 +422,13 @@ def main(cfg):
         if doc is None:
             raise RuntimeError("LibreOffice could not open " + cfg["path"])
         try:
-            if cfg["script_url"]:
-                script = doc.getScriptProvider().getScript(cfg["script_url"])
+            for step in cfg["steps"]:
+                url = step[1] if step[0] == "script" else button_script(doc, step[1], step[2])
+                script = doc.getScriptProvider().getScript(url)
                 script.invoke((), (), ())
+            if cfg.get("inventory"):
+                with open(cfg["inventory"], "w", encoding="utf-8") as out:
+                    json.dump(inventory(doc), out, ensure_ascii=False)
             doc.storeToURL(uno.systemPathToFileUrl(cfg["out_path"]),
                            (prop("FilterName", cfg["filter"]), prop("Overwrite", True)))
         finally:
@@ -411,27 +455,55 @@ except Exception:
 """
 
 
-def run_macro(path: Path, macro: str | None, out_path: Path, timeout: float = 120) -> Path:
+def _script_url(macro: str) -> str:
+    module, _, name = macro.partition(".")
+    if not module or not name or "." in name:
+        raise ValueError(f'macro must look like "Module.Name", got {macro!r}')
+    return f"vnd.sun.star.script:VBAProject.{module}.{name}?language=Basic&location=document"
+
+
+def run_macro(path: Path, macro: str | Sequence[str] | None, out_path: Path, timeout: float = 120) -> Path:
     """Open ``path`` hidden with macros enabled, run ``macro`` ("Module.Name"), save to ``out_path``.
 
-    ``macro=None`` only opens and re-saves the workbook (a LibreOffice round trip). The macro is
-    looked up in the document's imported VBA project. The saved format follows ``out_path``'s
-    suffix: ``.xlsm`` keeps the VBA project, ``.xlsx`` drops it. Formulas are recalculated on
-    load, as in :func:`recalc_xlsx`. Returns ``out_path``; raises RuntimeError with the driver's
-    and soffice's output when anything fails or ``timeout`` (whole run) expires.
+    ``macro=None`` only opens and re-saves the workbook (a LibreOffice round trip); a sequence of
+    names runs them one after the other in the same session (LibreOffice does not run the VBA
+    project of an .xlsm it saved itself, so steps that belong together must share one session).
+    The macro is looked up in the document's imported VBA project. The saved format follows
+    ``out_path``'s suffix: ``.xlsm`` keeps the VBA project, ``.xlsx`` drops it. Formulas are
+    recalculated on load, as in :func:`recalc_xlsx`. Returns ``out_path``; raises RuntimeError
+    with the driver's and soffice's output when anything fails or ``timeout`` (whole run) expires.
     """
+    macros = [] if macro is None else [macro] if isinstance(macro, str) else list(macro)
+    steps = [["script", _script_url(m)] for m in macros]
+    return _drive(path, steps, out_path, timeout, label=repr(macro))
+
+
+def press_buttons(path: Path, presses: Sequence[tuple[str, str]], out_path: Path, timeout: float = 120) -> Path:
+    """Open ``path`` like :func:`run_macro`, "press" each (sheet name, button name) in turn, save.
+
+    A press reads the form control's action event (the script Excel's macro binding became on
+    import) and invokes that script, as a click would; a button with no binding is an error.
+    """
+    steps = [["button", sheet, name] for sheet, name in presses]
+    return _drive(path, steps, out_path, timeout, label=repr(list(presses)))
+
+
+def form_buttons(path: Path, timeout: float = 120) -> dict[str, list[dict[str, str | None]]]:
+    """The form controls LibreOffice sees in a workbook: sheet → [{name, label, script}]."""
+    with tempfile.TemporaryDirectory(prefix="cchc_xl_lo_") as tmp:
+        listing = Path(tmp) / "buttons.json"
+        _drive(path, [], Path(tmp) / "copy.xlsm", timeout, label="form_buttons", inventory=listing)
+        return json.loads(listing.read_text(encoding="utf-8"))
+
+
+def _drive(path: Path, steps: list[list[str]], out_path: Path, timeout: float, label: str,
+           inventory: Path | None = None) -> Path:
     path, out_path = Path(path).resolve(), Path(out_path).resolve()
     if not path.is_file():
         raise FileNotFoundError(path)
     out_filter = _OUTPUT_FILTERS.get(out_path.suffix.lower())
     if out_filter is None:
         raise ValueError(f"out_path must end in .xlsx or .xlsm: {out_path}")
-    script_url = None
-    if macro is not None:
-        module, _, name = macro.partition(".")
-        if not module or not name or "." in name:
-            raise ValueError(f'macro must look like "Module.Name", got {macro!r}')
-        script_url = f"vnd.sun.star.script:VBAProject.{module}.{name}?language=Basic&location=document"
 
     soffice = ensure_libreoffice(with_uno=True)
     out_path.parent.mkdir(parents=True, exist_ok=True)
@@ -452,7 +524,8 @@ def run_macro(path: Path, macro: str | None, out_path: Path, timeout: float = 12
             "path": str(path),
             "out_path": str(out_path),
             "filter": out_filter,
-            "script_url": script_url,
+            "steps": steps,
+            "inventory": str(inventory) if inventory else None,
             "soffice_log": str(soffice_log),
         }
         # The venv's PYTHON* variables must not leak into the system interpreter.
@@ -466,7 +539,7 @@ def run_macro(path: Path, macro: str | None, out_path: Path, timeout: float = 12
             lo_out = soffice_log.read_text(encoding="utf-8", errors="replace") if soffice_log.exists() else ""
             status = f"timed out after {timeout}s" if result.timed_out else f"exit code {result.returncode}"
             raise RuntimeError(
-                f"run_macro({path.name!s}, {macro!r}) failed ({status}).\n"
+                f"LibreOffice run of {path.name!s} ({label}) failed ({status}).\n"
                 f"--- driver ---\n{_tail(result.output)}\n--- soffice ---\n{_tail(lo_out)}"
             )
     return out_path
