@@ -43,6 +43,8 @@ templates: setup
 samples: setup
 	@for f in samples/data/*.yaml; do \
 	  $(CLI) new "$$f" -o "samples/$$(basename "$$f" .yaml).xlsx" --force || exit 2; done
+	@for s in hoang-truong-nam-2023 le-hong-6thang-2022; do \
+	  $(CLI) new --xlsm "samples/data/$$s.yaml" -o "samples/$$s.xlsm" --force || exit 2; done
 
 bench: setup
 	$(PY) benchmarks/bench_validate.py 200

@@ -369,8 +369,21 @@ def _rendered_rules(path: Path) -> set[str]:
 
 
 @pytest.fixture(scope="module")
-def sample_xlsm(sample: Path, tmp_path_factory) -> Path:
-    return build_xlsm(sample, tmp_path_factory.mktemp("xlsm") / "hoang-truong.xlsm")
+def sample_xlsm() -> Path:
+    """The committed sample staff open (``make samples`` rebuilds it; a test below checks it is current)."""
+    from tests.conftest import SAMPLES
+
+    return SAMPLES / "hoang-truong-nam-2023.xlsm"
+
+
+@pytest.mark.parametrize("stem", ["hoang-truong-nam-2023", "le-hong-6thang-2022"])
+def test_committed_sample_xlsm_is_current(stem: str, tmp_path: Path) -> None:
+    from cchc_xl.xlsm import new_xlsm_workbook, xlsm_differences
+    from tests.conftest import SAMPLES
+
+    fresh = tmp_path / f"{stem}.xlsm"
+    new_xlsm_workbook(SAMPLES / "data" / f"{stem}.yaml", fresh)
+    assert xlsm_differences(SAMPLES / f"{stem}.xlsm", fresh) == []
 
 
 @pytest.mark.libreoffice
