@@ -88,25 +88,10 @@ def data_from_report(report: Report) -> WorkbookData:
 
 def _locator(report: Report):
     def locate(name: str) -> tuple[str, int, int] | None:
-        ref = report.cells.get(name)
-        if ref is None:
-            ref = _extra_names(report).get(name)
+        ref = report.cells.get(name) or report.names.get(name)
         return (ref.sheet, ref.row, ref.col) if ref else None
 
     return locate
-
-
-_EXTRA: dict[str, dict] = {}
-
-
-def _extra_names(report: Report) -> dict:
-    key = str(report.path)
-    if key not in _EXTRA:
-        from .io import workbook_index
-
-        _EXTRA.clear()
-        _EXTRA[key] = workbook_index(report.path).names
-    return _EXTRA[key]
 
 
 def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrite]:

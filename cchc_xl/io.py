@@ -168,6 +168,7 @@ class Report:
     cells: dict[str, CellRef] = field(default_factory=dict)  # defined name → cell
     missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → package part
+    names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
 
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)
@@ -259,7 +260,8 @@ def read_report(path: str | Path, framework: str | None = None, strict_version: 
             fw = framework_for(form, framework or (nfc(grids.get(fw_ref)) if fw_ref else None) or None)
         except CatalogError:
             fw = framework_for(form)
-        report = Report(path, kind, form, fw, template_id, version, index.sheets, parts=index.parts)
+        report = Report(path, kind, form, fw, template_id, version, index.sheets, parts=index.parts,
+                        names=index.names)
         for key in META_KEYS:
             ref = index.names.get("TT_" + key.upper())
             if ref is None:

@@ -9,7 +9,7 @@ scores, formulas, metadata) are generated from it, never hand-copied.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
@@ -563,12 +563,12 @@ def rules_for(form: Form, framework: Framework) -> tuple[Rule, ...]:
     return tuple(meta_rules(form) + form_rules(form) + score_rules(framework))
 
 
-def evaluate(rules: tuple[Rule, ...] | list[Rule], env: Env,
-             where: Callable[[str], tuple[str | None, str | None]]) -> Iterator[tuple[Rule, Outcome]]:
-    for rule in rules:
-        yield rule, rule.verdict(env)
-
-
 def findings(rules: tuple[Rule, ...] | list[Rule], env: Env,
              where: Callable[[str], tuple[str | None, str | None]]) -> list[Finding]:
-    return [rule.finding(outcome, where) for rule, outcome in evaluate(rules, env, where) if outcome.status == BAD]
+    """The findings of every violated rule, positioned by ``where(defined name) → (sheet, cell)``."""
+    found = []
+    for rule in rules:
+        outcome = rule.verdict(env)
+        if outcome.status == BAD:
+            found.append(rule.finding(outcome, where))
+    return found

@@ -482,6 +482,21 @@ def _plan_checks(verdicts: list) -> dict[str, list[tuple[int, str, bool]]]:
     return plan
 
 
+def _flag_value(checks: list[tuple[int, str, bool]]) -> int:
+    """2 when a violated rule reading the cell is an error, 1 when only warnings, else 0."""
+    if any(bad for _, sev, bad in checks if sev == "error"):
+        return 2
+    return 1 if any(bad for _, sev, bad in checks if sev == "warning") else 0
+
+
+def _summary(verdicts: list) -> tuple[int, int, str]:
+    """Violated rules, violated error rules, and the Kiểm tra summary sentence."""
+    bad = sum(o.status == BAD for _, o in verdicts)
+    errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
+    text = say("check-summary-ok") if bad == 0 else say("check-summary", errors=errors, warnings=bad - errors)
+    return bad, errors, text
+
+
 def _flag(ws, st: _Styles, layout: Layout, name: str, row: int, value_col: int, flag_col: int) -> None:
     """Hidden flag cell (2 error / 1 warning / 0) + conditional formatting on the cell it describes."""
     checks = layout.checks.get(name)
@@ -493,9 +508,7 @@ def _flag(ws, st: _Styles, layout: Layout, name: str, row: int, value_col: int, 
         return "OR(" + ",".join(cells) + ")" if cells else "FALSE"
 
     formula = f"=IF({any_bad('error')},2,IF({any_bad('warning')},1,0))"
-    cached = 2 if any(b for _, sev, b in checks if sev == "error") else (
-        1 if any(b for _, sev, b in checks if sev == "warning") else 0)
-    ws.write_formula(row, flag_col, formula, st.flag, cached)
+    ws.write_formula(row, flag_col, formula, st.flag, _flag_value(checks))
     flag_ref = xl_rowcol_to_cell(row, flag_col, row_abs=True, col_abs=True)
     ws.conditional_format(row, value_col, row, value_col,
                           {"type": "formula", "criteria": f"={flag_ref}=2", "format": st.cf_error})
@@ -562,13 +575,10 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     last = CHECK_FIRST_ROW + len(verdicts)
     status_range = f"C{CHECK_FIRST_ROW + 1}:C{last}"
     severity_range = f"G{CHECK_FIRST_ROW + 1}:G{last}"
-    bad = sum(o.status == BAD for _, o in verdicts)
-    bad_errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
+    bad, bad_errors, summary = _summary(verdicts)
     ws.write_string(1, 0, "Vi phạm", st.info_label)
     ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.info_locked, bad)
     ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.info_locked, bad_errors)
-    summary = say("check-summary-ok") if bad == 0 else say("check-summary", errors=bad_errors,
-                                                            warnings=bad - bad_errors)
     ws.write_formula(1, 3, f'=IF(B2=0,"{say("check-summary-ok")}",C2&" lỗi, "&(B2-C2)&" cảnh báo — xem các dòng '
                            f'{BAD} bên dưới.")', st.info_locked, summary)
     layout.cells["KT_RESULT"] = (CHECK_SHEET, 1, 1)
@@ -689,15 +699,8 @@ def computed_cells(form: Form, framework: Framework, data: WorkbookData,
         sheet, _row, col = where
         flag_col = FLAG_COLUMNS["stat"] if sheet not in (INFO_SHEET, SCORE_SHEET) else (
             FLAG_COLUMNS["info"] if sheet == INFO_SHEET else FLAG_COLUMNS["score"][col])
-        flag = 2 if any(b for _, sev, b in checks if sev == "error") else (
-            1 if any(b for _, sev, b in checks if sev == "warning") else 0)
-        put(name, flag, col=flag_col)
-    bad = sum(o.status == BAD for _, o in verdicts)
-    bad_errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
-    out[(CHECK_SHEET, 1, 1)] = bad
-    out[(CHECK_SHEET, 1, 2)] = bad_errors
-    out[(CHECK_SHEET, 1, 3)] = say("check-summary-ok") if bad == 0 else say(
-        "check-summary", errors=bad_errors, warnings=bad - bad_errors)
+        put(name, _flag_value(checks), col=flag_col)
+    out[(CHECK_SHEET, 1, 1)], out[(CHECK_SHEET, 1, 2)], out[(CHECK_SHEET, 1, 3)] = _summary(verdicts)
     for i, (rule, outcome) in enumerate(verdicts):
         out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 2)] = outcome.status
         out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 3)] = _cached_message(rule, outcome, env)
