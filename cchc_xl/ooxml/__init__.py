@@ -1,0 +1,1 @@
+"""Spreadsheet packages: the safety gate, the opened package, the reader, the surgical writer, the builder."""
