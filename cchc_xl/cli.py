@@ -500,6 +500,34 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
 # ---------------------------------------------------------------------------------------------- main
 
 
+# ---- commands of hostile (issue 10) go below this line ----
+_ANCHOR_HOSTILE = None
+
+
+# ---- commands of season (issue 11) go below this line ----
+_ANCHOR_SEASON = None
+
+
+# ---- commands of publish (issue 12) go below this line ----
+_ANCHOR_PUBLISH = None
+
+
+# ---- commands of intake (issue 13) go below this line ----
+_ANCHOR_INTAKE = None
+
+
+# ---- commands of history (issue 14) go below this line ----
+_ANCHOR_HISTORY = None
+
+
+# ---- commands of report (issue 15) go below this line ----
+_ANCHOR_REPORT = None
+
+
+# ---- commands of api (issue 16) go below this line ----
+_ANCHOR_API = None
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
     try:

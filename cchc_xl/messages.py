@@ -298,6 +298,22 @@ MESSAGES: dict[str, str] = {
     "excel-results-col-cell": "Ô",
     "excel-results-col-message": "Nội dung",
     "xlsm-needs-xlsm": "Tệp kết quả '{path}' phải có đuôi .xlsm khi dùng --xlsm.",
+    # ---- hostile (issue 10): add this area's messages below this line ----
+    "_anchor-hostile": "",
+    # ---- season (issue 11): add this area's messages below this line ----
+    "_anchor-season": "",
+    # ---- publish (issue 12): add this area's messages below this line ----
+    "_anchor-publish": "",
+    # ---- intake (issue 13): add this area's messages below this line ----
+    "_anchor-intake": "",
+    # ---- history (issue 14): add this area's messages below this line ----
+    "_anchor-history": "",
+    # ---- report (issue 15): add this area's messages below this line ----
+    "_anchor-report": "",
+    # ---- api (issue 16): add this area's messages below this line ----
+    "_anchor-api": "",
+    # ---- layers (issue 9): add this area's messages below this line ----
+    "_anchor-layers": "",
 }
 
 
