@@ -16,13 +16,13 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
-from .datafile import DataError
-from .messages import say
-from .numbers import format_vn
-from .safety import UnusableInput
-from .writer import WriteRefused
+from cchc_xl import __version__
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.safety import UnusableInput
+from cchc_xl.ooxml.writer import WriteRefused
+from cchc_xl.sources.datafile import DataError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
@@ -153,7 +153,7 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
         cchc-xl template build
         cchc-xl template build --check
     """
-    from .template import build_templates, stale_templates
+    from cchc_xl.ooxml.builder import build_templates, stale_templates
 
     form_ids = list(forms) or list_forms()
     if check:
@@ -187,14 +187,16 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
     """
-    from .fill import new_workbook
+    from cchc_xl.commands.fill import new_workbook
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
     if xlsm:
-        from .xlsm import new_xlsm_workbook as new_workbook  # the .xlsx build, then the VBA and buttons
+        from cchc_xl.ooxml.vba import (
+            new_xlsm_workbook as new_workbook,  # the .xlsx build, then the VBA and buttons
+        )
     result = new_workbook(data, out, form_id, framework)
     for w in result.warnings:
         _err("Cảnh báo: " + w)
@@ -223,8 +225,8 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
         cchc-xl validate bao-cao/*.xlsx --format json
         cchc-xl validate xa.xlsx --annotate xa-danh-dau.xlsx
     """
-    from .report_validate import annotate, text_report
-    from .validate import validate_file
+    from cchc_xl.commands.validate import validate_file
+    from cchc_xl.render.validate_report import annotate, text_report
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
@@ -278,8 +280,8 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from .fill import fill_workbook
-    from .report_validate import SEVERITY_LABELS
+    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)
     result = fill_workbook(workbook, data, out, in_place=in_place, force=force)
@@ -307,7 +309,7 @@ def recompute_cmd(workbook: Path, out: Path | None, in_place: bool, force: bool)
     \b
         cchc-xl recompute xa.xlsx -o xa-tinh-lai.xlsx
     """
-    from .recompute import recompute_workbook
+    from cchc_xl.commands.recompute import recompute_workbook
 
     _write_target(out, in_place, force)
     result = recompute_workbook(workbook, out, in_place=in_place, force=force)
@@ -335,7 +337,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     \b
         cchc-xl show samples/hoang-truong-nam-2023.xlsx
     """
-    from .io import read_report
+    from cchc_xl.ooxml.reader import read_report
 
     r = read_report(workbook)
     if fmt == "json":
@@ -403,9 +405,9 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     """
     import datetime as dt
 
-    from .consolidate import ConsolidateError, consolidate
-    from .rank import DEFAULT_CLASSES, ClassesError, load_classes
-    from .report_consolidate import write_json, write_workbook
+    from cchc_xl.commands.consolidate import ConsolidateError, consolidate
+    from cchc_xl.engine.rank import DEFAULT_CLASSES, ClassesError, load_classes
+    from cchc_xl.render.consolidate_report import write_json, write_workbook
 
     for target in (out, json_out):
         if target is not None and target.exists() and not force:
@@ -479,8 +481,8 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
         cchc-xl diff lan-1.xlsx lan-2.xlsx --format json --all
         cchc-xl diff xa.xlsx --scores -o so-sanh.xlsx
     """
-    from .diff import diff_files, diff_scores
-    from .report_diff import render_json, render_text, write_xlsx
+    from cchc_xl.commands.diff import diff_files, diff_scores
+    from cchc_xl.render.diff_report import render_json, render_text, write_xlsx
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")

@@ -7,7 +7,7 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_xl.catalog import (
+from cchc_xl.model.catalog import (
     KINDS,
     CatalogError,
     list_forms,

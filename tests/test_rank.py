@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_xl import rank
+from cchc_xl.engine import rank
 
 
 def test_competition_rank_on_constructed_ties():

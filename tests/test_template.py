@@ -8,10 +8,8 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from cchc_xl.catalog import framework_for, list_forms, load_form
-from cchc_xl.datafile import META_FIELDS
-from cchc_xl.io import parse_ref, workbook_index, zip_parts
-from cchc_xl.template import (
+from cchc_xl.model.catalog import framework_for, list_forms, load_form
+from cchc_xl.ooxml.builder import (
     CHECK_SHEET,
     INFO_SHEET,
     SCORE_SHEET,
@@ -20,6 +18,8 @@ from cchc_xl.template import (
     stat_sheet_name,
     template_path,
 )
+from cchc_xl.ooxml.reader import parse_ref, workbook_index, zip_parts
+from cchc_xl.sources.datafile import META_FIELDS
 from tests.conftest import TEMPLATES
 
 FORMS = list_forms()

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from .io import CellRef, atomic_output, sheet_parts
-from .safety import read_part, sniff
+from cchc_xl.ooxml.reader import CellRef, atomic_output, sheet_parts
+from cchc_xl.ooxml.safety import read_part, sniff
 
 
 @dataclass(frozen=True)

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from . import derive, expr
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import expr
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
@@ -25,8 +27,7 @@ from .catalog import (
     RuleSpec,
     name_for,
 )
-from .messages import say
-from .numbers import excel_round, format_vn, parse_number, suggest_amount
+from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_amount
 
 OK, BAD, NA = "✓", "✗", "–"
 EPS = 1e-6

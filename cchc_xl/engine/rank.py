@@ -24,8 +24,8 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
-from .catalog import nfc
-from .messages import say
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import nfc
 
 K = TypeVar("K", bound=Hashable)
 SCORE_PLACES = Decimal("0.001")

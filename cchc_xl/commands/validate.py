@@ -13,13 +13,13 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
-from . import derive
-from .catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework, name_for
-from .io import CellRef, Report, read_formulas, read_report
-from .messages import say
-from .rules import Env, Finding, rules_for
-from .rules import findings as rule_findings
-from .safety import UnusableInput
+from cchc_xl.engine import derive
+from cchc_xl.engine.rules import Env, Finding, rules_for
+from cchc_xl.engine.rules import findings as rule_findings
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework, name_for
+from cchc_xl.ooxml.reader import CellRef, Report, read_formulas, read_report
+from cchc_xl.ooxml.safety import UnusableInput
 
 
 @dataclass
@@ -166,7 +166,7 @@ def _same(got: object, want: object) -> bool:
 
 
 def _show(v: object) -> str:
-    from .numbers import format_vn
+    from cchc_xl.model.numbers import format_vn
 
     return format_vn(v)
 
@@ -174,7 +174,7 @@ def _show(v: object) -> str:
 @cache
 def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
     """Where the generated template puts every defined name (built once in memory per form)."""
-    from .template import _write
+    from cchc_xl.ooxml.builder import _write
 
     buffer = _io.BytesIO()
     layout = _write(buffer, form, framework, None)  # type: ignore[arg-type]

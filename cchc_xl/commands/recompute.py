@@ -11,13 +11,13 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .derive import formula_of, score_formula, total_formula
-from .fill import data_from_report, refresh_writes
-from .io import CellRef, read_formulas, read_report
-from .messages import say
-from .numbers import format_vn
-from .validate import derived_names
-from .writer import CellWrite, write_cells
+from cchc_xl.commands.fill import data_from_report, refresh_writes
+from cchc_xl.commands.validate import derived_names
+from cchc_xl.engine.derive import formula_of, score_formula, total_formula
+from cchc_xl.messages import say
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import CellRef, read_formulas, read_report
+from cchc_xl.ooxml.writer import CellWrite, write_cells
 
 
 @dataclass(frozen=True)

@@ -10,8 +10,8 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
-from .numbers import excel_round
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
+from cchc_xl.model.numbers import excel_round
 
 Number = int | float
 NA = ""  # what Excel shows for "not applicable" (0/0): an empty string result

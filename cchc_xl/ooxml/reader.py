@@ -21,7 +21,8 @@ from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
-from .catalog import (
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
@@ -33,9 +34,8 @@ from .catalog import (
     load_form,
     nfc,
 )
-from .datafile import META_KEYS
-from .messages import say
-from .safety import UnusableInput, parse_xml, read_part, sniff
+from cchc_xl.ooxml.safety import UnusableInput, parse_xml, read_part, sniff
+from cchc_xl.sources.datafile import META_KEYS
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -15,14 +15,22 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .catalog import APPRAISED_TOTAL_NAME, DEFAULT_FORM, PERIODS, framework_for, load_form, name_for, nfc
-from .datafile import WorkbookData, check_data, load_data
-from .io import CellRef, Report, read_report
-from .messages import say
-from .numbers import excel_round, format_vn
-from .rules import BAD, Env, Finding, RatioStatedRule, rules_for
-from .template import build_workbook, computed_cells, env_from_data
-from .writer import CellWrite, write_cells
+from cchc_xl.engine.rules import BAD, Env, Finding, RatioStatedRule, rules_for
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import (
+    APPRAISED_TOTAL_NAME,
+    DEFAULT_FORM,
+    PERIODS,
+    framework_for,
+    load_form,
+    name_for,
+    nfc,
+)
+from cchc_xl.model.numbers import excel_round, format_vn
+from cchc_xl.ooxml.builder import build_workbook, computed_cells, env_from_data
+from cchc_xl.ooxml.reader import CellRef, Report, read_report
+from cchc_xl.ooxml.writer import CellWrite, write_cells
+from cchc_xl.sources.datafile import WorkbookData, check_data, load_data
 
 
 @dataclass(frozen=True)

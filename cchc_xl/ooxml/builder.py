@@ -19,8 +19,10 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import derive
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.engine.rules import BAD, SEVERITY_LABELS, Env, rules_for
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     ASSESSMENTS,
     PERIODS,
@@ -31,11 +33,9 @@ from .catalog import (
     framework_for,
     load_form,
 )
-from .datafile import META_FIELDS, WorkbookData
-from .io import atomic_output
-from .messages import say
-from .numbers import format_vn
-from .rules import BAD, SEVERITY_LABELS, Env, rules_for
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.sources.datafile import META_FIELDS, WorkbookData
 
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
@@ -555,7 +555,7 @@ def _xl_value(xl: str, env: Env) -> object:
             value = eval(py, {"__builtins__": {}})  # only digits, operators and parentheses remain
         except ZeroDivisionError:
             return "#DIV/0!"
-        from .numbers import excel_round
+        from cchc_xl.model.numbers import excel_round
 
         r = excel_round(value, 3)
         return int(r) if float(r).is_integer() else r
@@ -630,7 +630,7 @@ def build_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
         build_workbook(path, form, framework_for(form))
         out.append(path)
         try:  # the macro-enabled twin with the Kiểm tra buttons (cchc_xl/xlsm.py); needs pyOpenVBA
-            from .xlsm import build_xlsm
+            from cchc_xl.ooxml.vba import build_xlsm
             build_xlsm(path, path.with_suffix(".xlsm"))
         except ImportError:
             pass
@@ -639,7 +639,7 @@ def build_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
 
 def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path]:
     """Committed templates that differ, part by part, from a fresh build of the catalog."""
-    from .io import zip_parts
+    from cchc_xl.ooxml.reader import zip_parts
 
     stale = []
     with tempfile.TemporaryDirectory() as tmp:
@@ -654,7 +654,7 @@ def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
                 stale.append(committed)
             macro = committed.with_suffix(".xlsm")
             try:  # the macro-enabled twin, when pyOpenVBA is installed (cchc_xl/xlsm.py)
-                from .xlsm import xlsm_differences
+                from cchc_xl.ooxml.vba import xlsm_differences
             except ImportError:
                 continue
             if not macro.is_file() or xlsm_differences(macro, fresh.with_suffix(".xlsm")):

@@ -24,10 +24,10 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derive, rank
-from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
-from .messages import say
-from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
+from cchc_xl.engine import derive, rank
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
+from cchc_xl.ooxml.safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Column headers of the "Chỉ số CCHC" sheet that a later run reads back with --previous LAST.xlsx.
@@ -100,7 +100,7 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
     except OSError:
         mtime = 0.0
     try:
-        from .validate import validate_file
+        from cchc_xl.commands.validate import validate_file
 
         result = validate_file(path, framework=framework)
         if result.status == "unusable" or result.report is None:

@@ -10,10 +10,10 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .io import atomic_output
-from .messages import say
-from .rules import SEVERITY_LABELS
-from .validate import ValidationResult
+from cchc_xl.commands.validate import ValidationResult
+from cchc_xl.engine.rules import SEVERITY_LABELS
+from cchc_xl.messages import say
+from cchc_xl.ooxml.reader import atomic_output
 
 RESULTS_SHEET = "Kết quả kiểm tra"
 _LOSSY_PARTS = ("xl/media/", "xl/charts/", "xl/drawings/drawing", "xl/diagrams/")

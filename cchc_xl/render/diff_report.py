@@ -1,4 +1,4 @@
-"""Render a :class:`~cchc_xl.diff.DiffResult`: text for a terminal or a pipe, JSON, and an XLSX report.
+"""Render a :class:`~cchc_xl.commands.diff.DiffResult`: text for a terminal or a pipe, JSON, and an XLSX report.
 
 Rendering only reads the result; the counts come from the result's one summary (daff's DiffSummary idea),
 so the one-line summary, the sections and the exit code never disagree. Text is grouped by section of the
@@ -17,10 +17,10 @@ from pathlib import Path
 import click
 import xlsxwriter
 
-from .diff import APPRAISED, KINDS, SELF, Change, DiffResult
-from .io import atomic_output
-from .messages import say
-from .numbers import format_vn
+from cchc_xl.commands.diff import APPRAISED, KINDS, SELF, Change, DiffResult
+from cchc_xl.messages import say
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
 
 _COLOURS = {"value": "yellow", "derived": "cyan", "formula": "red", "type": "magenta", "added": "green",
             "removed": "red", "structure": "blue", "metadata": "blue", "scores": "yellow", "note": "white",

@@ -19,7 +19,7 @@ from pathlib import Path
 
 import yaml
 
-from .messages import say
+from cchc_xl.messages import say
 
 KINDS = ("group", "count", "amount", "percent", "coded")
 PERIODS = {

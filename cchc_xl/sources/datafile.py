@@ -17,9 +17,9 @@ from pathlib import Path
 
 import yaml
 
-from .catalog import DEFAULT_FORM, PERIODS, SCORE_DECIMALS, Form, Framework, Indicator, nfc
-from .messages import say
-from .numbers import format_vn, parse_number
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import DEFAULT_FORM, PERIODS, SCORE_DECIMALS, Form, Framework, Indicator, nfc
+from cchc_xl.model.numbers import format_vn, parse_number
 
 META_FIELDS: tuple[tuple[str, str, bool], ...] = (
     ("tinh", "Tỉnh/thành phố", True),
