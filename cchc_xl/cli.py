@@ -18,6 +18,7 @@ import click
 
 from cchc_xl import __version__
 from cchc_xl.messages import say
+from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.ooxml.safety import UnusableInput
@@ -153,7 +154,7 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
         cchc-xl template build
         cchc-xl template build --check
     """
-    from cchc_xl.ooxml.builder import build_templates, stale_templates
+    from cchc_xl.commands.template import build_templates, stale_templates
 
     form_ids = list(forms) or list_forms()
     if check:
@@ -363,7 +364,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
             if own is None and appr is None and not show_all:
                 continue
             _out(f"  {crit.code:<6} {format_vn(own):>8} / {format_vn(appr):<8} {crit.label[:70]}")
-        _out(f"  Tổng: {format_vn(r.totals.get('DIEM_TONG'))} / {format_vn(r.totals.get('THAMDINH_TONG'))}")
+        _out(f"  Tổng: {format_vn(r.totals.get(names.SELF_TOTAL))} / {format_vn(r.totals.get(names.APPRAISED_TOTAL))}")
 
 
 # --------------------------------------------------------------------------------------- consolidate

@@ -21,7 +21,7 @@ from cchc_xl.commands.fill import new_workbook
 from cchc_xl.commands.validate import validate_file
 from cchc_xl.engine.rules import rules_for
 from cchc_xl.messages import say
-from cchc_xl.ooxml.builder import CHECK_SHEET
+from cchc_xl.model.layout import CHECK_SHEET
 from cchc_xl.ooxml.vba import build_xlsm
 
 ROOT = Path(__file__).resolve().parents[1]

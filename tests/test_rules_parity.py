@@ -15,7 +15,7 @@ from cchc_xl.commands.validate import validate_file
 from cchc_xl.engine.rules import BAD, NA, OK, Env, ExprRule
 from cchc_xl.model import expr
 from cchc_xl.model.catalog import name_for
-from cchc_xl.ooxml.builder import CHECK_FIRST_ROW, CHECK_SHEET
+from cchc_xl.model.layout import CHECK_FIRST_ROW, CHECK_SHEET
 from tests.wbtools import raw_write
 
 PYTHON_ONLY = ("cached-mismatch:", "structure:", "missing-name:", "stated:")

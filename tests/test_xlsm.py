@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.ooxml.builder import stat_sheet_name
+from cchc_xl.model.layout import stat_sheet_name
 from cchc_xl.ooxml.reader import read_report
 from cchc_xl.ooxml.vba import (
     BUTTONS,

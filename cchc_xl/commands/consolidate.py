@@ -26,6 +26,7 @@ from pathlib import Path
 
 from cchc_xl.engine import derive, rank
 from cchc_xl.messages import say
+from cchc_xl.model import names
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from cchc_xl.ooxml.safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
 
@@ -123,7 +124,7 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
             computed = derive.score_values(fw, numeric, appraised)
             fields = {f.code: computed.get(f.code, numeric.get(f.code)) for f in fw.fields
                       if appraised or f.self_assessed}
-            total = computed["THAMDINH_TONG" if appraised else "DIEM_TONG"]
+            total = computed[names.total_name(appraised)]
             if appraised:
                 rec.appraised_fields, rec.appraised_total, rec.has_appraised = fields, total, True
             else:

@@ -45,6 +45,7 @@ from python_calamine import CalamineWorkbook
 
 from cchc_xl.engine import derive
 from cchc_xl.messages import say
+from cchc_xl.model import names
 from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     SELF_TOTAL_NAME,
@@ -52,10 +53,11 @@ from cchc_xl.model.catalog import (
     Framework,
     nfc,
 )
+from cchc_xl.model.data import META_FIELDS
 from cchc_xl.model.numbers import parse_number
-from cchc_xl.ooxml.reader import CellRef, Report, WorkbookIndex, read_formulas, read_report, workbook_index
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import WorkbookIndex, read_formulas, read_report, workbook_index
 from cchc_xl.ooxml.safety import parse_xml, read_part
-from cchc_xl.sources.datafile import META_FIELDS
 
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
          "validation", "other")
@@ -668,7 +670,7 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
     for key in labels:
         a, b = ro.meta.get(key), rn.meta.get(key)
         if not same(a, b):
-            ref_a, ref_b = ro.cells.get("TT_" + key.upper()), rn.cells.get("TT_" + key.upper())
+            ref_a, ref_b = ro.cells.get(names.meta_name(key)), rn.cells.get(names.meta_name(key))
             changes.append(Change("metadata", key, labels[key], ref_b.sheet if ref_b else None,
                                   ref_a.address if ref_a else None, ref_b.address if ref_b else None, norm(a),
                                   norm(b), section=section))

@@ -16,21 +16,24 @@ from decimal import Decimal
 from pathlib import Path
 
 from cchc_xl.engine.rules import BAD, Env, Finding, RatioStatedRule, rules_for
+from cchc_xl.engine.state import computed_cells, env_from_data
 from cchc_xl.messages import say
+from cchc_xl.model import names
 from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     DEFAULT_FORM,
     PERIODS,
     framework_for,
     load_form,
-    name_for,
     nfc,
 )
+from cchc_xl.model.data import WorkbookData
 from cchc_xl.model.numbers import excel_round, format_vn
-from cchc_xl.ooxml.builder import build_workbook, computed_cells, env_from_data
-from cchc_xl.ooxml.reader import CellRef, Report, read_report
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.ooxml.reader import read_report
 from cchc_xl.ooxml.writer import CellWrite, write_cells
-from cchc_xl.sources.datafile import WorkbookData, check_data, load_data
+from cchc_xl.sources.datafile import check_data, load_data
 
 
 @dataclass(frozen=True)
@@ -178,12 +181,13 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
     for code, value in {**incoming.values, **incoming.text}.items():
         writes[report.cells[report.form.indicator(code).name]] = CellWrite(value)
         written.append(code)
-    for prefix, entered in (("DIEM", incoming.scores), ("THAMDINH", incoming.appraised)):
+    for appraised, entered in ((False, incoming.scores), (True, incoming.appraised)):
+        prefix = names.APPRAISED if appraised else names.SELF
         for code, value in entered.items():
-            writes[report.cells[name_for(code, prefix)]] = CellWrite(float(value))
+            writes[report.cells[names.score_name(code, appraised)]] = CellWrite(float(value))
             written.append(f"{prefix}:{code}")
     for key, value in incoming.meta.items():
-        ref = report.cells.get("TT_" + key.upper())
+        ref = report.cells.get(names.meta_name(key))
         if ref is not None:
             shown = PERIODS[value] if key == "ky" else value
             if isinstance(shown, dt.date):

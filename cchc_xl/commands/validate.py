@@ -8,7 +8,6 @@ recomputation, indicators whose defined name is lost, and rows or sheets that mo
 
 from __future__ import annotations
 
-import io as _io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
@@ -17,8 +16,11 @@ from cchc_xl.engine import derive
 from cchc_xl.engine.rules import Env, Finding, rules_for
 from cchc_xl.engine.rules import findings as rule_findings
 from cchc_xl.messages import say
-from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework, name_for
-from cchc_xl.ooxml.reader import CellRef, Report, read_formulas, read_report
+from cchc_xl.model import names
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
+from cchc_xl.model.layout import layout_of
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import read_formulas, read_report
 from cchc_xl.ooxml.safety import UnusableInput
 
 
@@ -65,7 +67,7 @@ def env_from_report(report: Report, formulas: set[str]) -> Env:
         values[crit.appraised_name] = report.appraised.get(crit.code)
     values.update(report.totals)
     for key, value in report.meta.items():
-        values["TT_" + key.upper()] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
+        values[names.meta_name(key)] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
     return Env(values, formulas)
 
 
@@ -126,10 +128,9 @@ def _cached_mismatches(report: Report, formula_names: set[str], where) -> list[F
     for code, value in derive.derived_values(form, numeric).items():
         expected[form.indicator(code).name] = value
     for appraised, entered in ((False, report.scores), (True, report.appraised)):
-        prefix = "THAMDINH" if appraised else "DIEM"
         nums = {c: v for c, v in entered.items() if isinstance(v, int | float)}
         for key, value in derive.score_values(fw, nums, appraised).items():
-            expected[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else name_for(key, prefix)] = value
+            expected[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else names.score_name(key, appraised)] = value
     found = []
     labels = derived_names(form, fw)
     for name, want in expected.items():
@@ -149,12 +150,12 @@ def _cached_mismatches(report: Report, formula_names: set[str], where) -> list[F
 def _value_by_name(report: Report, name: str) -> object:
     if name in report.totals:
         return report.totals[name]
-    if name.startswith("CT_"):
-        return report.values.get(report.form.by_name[name].code)
-    prefix, _, _ = name.partition("_")
-    code = next(c.code for c in report.framework.criteria
-                if (c.self_name if prefix == "DIEM" else c.appraised_name) == name)
-    return (report.scores if prefix == "DIEM" else report.appraised).get(code)
+    ref = names.decode(name, report.form, report.framework)
+    if ref is None:
+        return None
+    if ref.kind == "indicator":
+        return report.values.get(ref.code)
+    return (report.appraised if ref.appraised else report.scores).get(ref.code)
 
 
 def _same(got: object, want: object) -> bool:
@@ -173,19 +174,15 @@ def _show(v: object) -> str:
 
 @cache
 def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
-    """Where the generated template puts every defined name (built once in memory per form)."""
-    from cchc_xl.ooxml.builder import _write
-
-    buffer = _io.BytesIO()
-    layout = _write(buffer, form, framework, None)  # type: ignore[arg-type]
-    return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout.cells.items()}
+    """Where the generated template puts every defined name (computed from the catalog, no workbook built)."""
+    return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout_of(form, framework).cells.items()}
 
 
 def _structure(report: Report) -> list[Finding]:
     """Names the file lost, sheets renamed and rows moved compared with the template."""
     found: list[Finding] = []
     for name in report.missing:
-        code = name.split("_", 1)[-1]
+        code = names.code_of(name, report.form, report.framework)
         found.append(Finding(f"missing-name:{name}", "error", (code,), None, None,
                              say("finding-missing-name", code=code, name=name)))
     expected = template_positions(report.form, report.framework)
@@ -209,8 +206,9 @@ def _structure(report: Report) -> list[Finding]:
             blocks.setdefault((item[1].sheet, item[1].row - item[2].row), []).append(item)
         for (sheet, _offset), items in blocks.items():
             name, ref, want = items[0]
-            code = name.split("_", 1)[-1]
-            found.append(Finding("structure:rows-moved", "warning", tuple(n.split("_", 1)[-1] for n, _, _ in items),
+            code = names.code_of(name, report.form, report.framework)
+            codes = tuple(names.code_of(n, report.form, report.framework) for n, _, _ in items)
+            found.append(Finding("structure:rows-moved", "warning", codes,
                                  sheet, ref.address,
                                  say("finding-moved", detail=say("finding-moved-rows", code=code, row=ref.row + 1,
                                                                  expected=want.row + 1))))

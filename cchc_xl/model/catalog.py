@@ -20,6 +20,8 @@ from pathlib import Path
 import yaml
 
 from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.names import name_for
 
 KINDS = ("group", "count", "amount", "percent", "coded")
 PERIODS = {
@@ -51,9 +53,6 @@ def nfc(text: object) -> str:
 
 
 @cache
-def name_for(code: str, prefix: str = "CT") -> str:
-    """The workbook defined name of an indicator or criterion code: ``3.3.1.a`` → ``CT_3_3_1_a``."""
-    return prefix + "_" + re.sub(r"[^0-9A-Za-z]", "_", code)
 
 
 @dataclass(frozen=True)
@@ -209,15 +208,15 @@ class Criterion:
 
     @property
     def self_name(self) -> str:
-        return name_for(self.code, "DIEM")
+        return names.score_name(self.code, appraised=False)
 
     @property
     def appraised_name(self) -> str:
-        return name_for(self.code, "THAMDINH")
+        return names.score_name(self.code, appraised=True)
 
 
-SELF_TOTAL_NAME = "DIEM_TONG"
-APPRAISED_TOTAL_NAME = "THAMDINH_TONG"
+SELF_TOTAL_NAME = names.SELF_TOTAL
+APPRAISED_TOTAL_NAME = names.APPRAISED_TOTAL
 
 
 @dataclass(frozen=True)

@@ -14,7 +14,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from xml.sax.saxutils import escape
 
-from cchc_xl.ooxml.reader import CellRef, atomic_output, sheet_parts
+from cchc_xl.model.report import CellRef
+from cchc_xl.ooxml.reader import atomic_output, sheet_parts
 from cchc_xl.ooxml.safety import read_part, sniff
 
 

@@ -30,7 +30,7 @@ from cchc_xl.commands.consolidate import (
 from cchc_xl.engine import rank
 from cchc_xl.messages import say
 from cchc_xl.model.catalog import Form
-from cchc_xl.ooxml.builder import stat_sheet_name
+from cchc_xl.model.layout import stat_sheet_name
 from cchc_xl.ooxml.reader import atomic_output
 
 UNITS_SHEET = "Tổng hợp theo xã"
