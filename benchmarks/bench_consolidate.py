@@ -42,7 +42,7 @@ NAME_MARK, CODE_MARK = "XAMAU0000000", "MAMAU0000000"
 def _variant(i: int) -> bytes:
     from make_province import scores, values
 
-    from cchc_xl.commands.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     rng = random.Random(1000 + i)
     own, appraised = scores(rng, rng.random())

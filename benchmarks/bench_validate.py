@@ -17,7 +17,7 @@ import tempfile
 import time
 from pathlib import Path
 
-from cchc_xl.commands.fill import new_workbook
+from cchc_xl.commands.new import new_workbook
 from cchc_xl.commands.recompute import recompute_workbook
 from cchc_xl.commands.validate import validate_file
 from cchc_xl.model.catalog import load_form

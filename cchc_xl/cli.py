@@ -17,13 +17,11 @@ from pathlib import Path
 import click
 
 from cchc_xl import __version__
+from cchc_xl.errors import CatalogError, DataError, UnusableInput, WriteRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
-from cchc_xl.model.catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
+from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
 from cchc_xl.model.numbers import format_vn
-from cchc_xl.ooxml.safety import UnusableInput
-from cchc_xl.ooxml.writer import WriteRefused
-from cchc_xl.sources.datafile import DataError
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
@@ -188,15 +186,15 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
     """
-    from cchc_xl.commands.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
     if xlsm:
-        from cchc_xl.ooxml.vba import (
-            new_xlsm_workbook as new_workbook,  # the .xlsx build, then the VBA and buttons
+        from cchc_xl.commands.new import (
+            new_xlsm_workbook as new_workbook,  # the .xlsx build, then VBA + buttons
         )
     result = new_workbook(data, out, form_id, framework)
     for w in result.warnings:
@@ -406,8 +404,9 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     """
     import datetime as dt
 
-    from cchc_xl.commands.consolidate import ConsolidateError, consolidate
-    from cchc_xl.engine.rank import DEFAULT_CLASSES, ClassesError, load_classes
+    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
+    from cchc_xl.errors import DataError
     from cchc_xl.render.consolidate_report import write_json, write_workbook
 
     for target in (out, json_out):
@@ -434,7 +433,7 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
                              classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None)
-    except (ConsolidateError, ClassesError) as exc:
+    except DataError as exc:
         for p in exc.problems:
             _err(p)
         sys.exit(2)

@@ -15,7 +15,7 @@ from openpyxl import load_workbook
 
 from cchc_xl.cli import main
 from cchc_xl.commands.consolidate import consolidate, fold_name, norm_name
-from cchc_xl.commands.fill import new_workbook
+from cchc_xl.commands.new import new_workbook
 from cchc_xl.render.consolidate_report import write_json, write_workbook
 from tests.badfiles import make_corpus
 

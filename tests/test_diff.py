@@ -16,10 +16,11 @@ from hypothesis import strategies as st
 
 from cchc_xl.cli import main
 from cchc_xl.commands.diff import diff_files, diff_scores
-from cchc_xl.commands.fill import new_workbook
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.errors import UnusableInput
 from cchc_xl.model.catalog import framework_for, load_form, parse_form
 from cchc_xl.ooxml.builder import build_workbook
-from cchc_xl.ooxml.safety import UnusableInput, sniff
+from cchc_xl.ooxml.safety import sniff
 from cchc_xl.render.diff_report import render_json, render_text, summary_line, write_xlsx
 from cchc_xl.sources.datafile import check_data
 

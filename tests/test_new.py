@@ -151,7 +151,7 @@ def test_every_input_code_round_trips(tmp_path):
         for n, ind in enumerate(form.inputs):
             values[ind.code] = ind.allowed_values[-1] if ind.kind == "coded" else (n % 100 if ind.kind == "percent" else n)
         out = tmp_path / f"{form_id}.xlsx"
-        from cchc_xl.commands.fill import new_workbook
+        from cchc_xl.commands.new import new_workbook
 
         new_workbook({"form": form_id, "values": values}, out)
         got = read_report(out).values

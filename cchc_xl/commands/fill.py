@@ -12,58 +12,19 @@ from __future__ import annotations
 import datetime as dt
 import shutil
 from dataclasses import dataclass
-from decimal import Decimal
 from pathlib import Path
 
-from cchc_xl.engine.rules import BAD, Env, Finding, RatioStatedRule, rules_for
-from cchc_xl.engine.state import computed_cells, env_from_data
+from cchc_xl.engine.rules import Finding
+from cchc_xl.engine.state import data_from_report, stated_findings
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import (
-    APPRAISED_TOTAL_NAME,
-    DEFAULT_FORM,
     PERIODS,
-    framework_for,
-    load_form,
-    nfc,
 )
-from cchc_xl.model.data import WorkbookData
-from cchc_xl.model.numbers import excel_round, format_vn
-from cchc_xl.model.report import CellRef, Report
-from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.model.report import CellRef
 from cchc_xl.ooxml.reader import read_report
-from cchc_xl.ooxml.writer import CellWrite, write_cells
+from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
 from cchc_xl.sources.datafile import check_data, load_data
-
-
-@dataclass(frozen=True)
-class NewResult:
-    path: Path
-    form: str
-    values: int
-    scores: int
-    warnings: tuple[str, ...]
-
-
-def new_workbook(
-    data: str | Path | dict,
-    out: str | Path,
-    form_id: str | None = None,
-    framework: str | None = None,
-) -> NewResult:
-    """Create ``out`` from the template of the data's form, filled with the data's values and scores.
-
-    ``data`` is a path to a YAML/JSON/CSV data file or an already parsed document. Raises ``DataError``
-    (nothing written) when any code or value is wrong.
-    """
-    doc = load_data(data) if not isinstance(data, dict) else data
-    form = load_form(form_id or nfc(doc.get("form")) or DEFAULT_FORM)
-    fw = framework_for(form, framework)
-    checked: WorkbookData = check_data({**doc, "form": doc.get("form") or form.id}, form, fw)
-    build_workbook(out, form, fw, checked)
-    return NewResult(Path(out), form.id, len(checked.values), len(checked.scores) + len(checked.appraised),
-                     tuple(checked.warnings))
-
 
 # ------------------------------------------------------------------------------ fill an existing workbook
 
@@ -80,76 +41,14 @@ class FillResult:
         return sum(f.severity == "error" for f in self.findings)
 
 
-def data_from_report(report: Report) -> WorkbookData:
-    """The workbook's current inputs as typed data (what a rebuild or a refresh starts from)."""
-    data = WorkbookData(form=report.form.id)
-    for ind in report.form.inputs:
-        v = report.values.get(ind.code)
-        if isinstance(v, int | float) and not isinstance(v, bool):
-            data.values[ind.code] = v
-        elif isinstance(v, str):
-            data.text[ind.code] = v
-    for source, target in ((report.scores, data.scores), (report.appraised, data.appraised)):
-        for code, v in source.items():
-            if isinstance(v, int | float) and not report.framework.criterion(code).computed:
-                target[code] = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
-    data.meta = {k: v for k, v in report.meta.items() if v is not None}
-    return data
 
 
-def _locator(report: Report):
-    def locate(name: str) -> tuple[str, int, int] | None:
-        ref = report.cells.get(name) or report.names.get(name)
-        return (ref.sheet, ref.row, ref.col) if ref else None
-
-    return locate
 
 
-def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrite]:
-    """Cached-value updates for every formula cell of ``report``'s workbook in state ``data``."""
-    cells = computed_cells(report.form, report.framework, data, _locator(report))
-    return {CellRef(sheet, row, col): CellWrite(value, cached_only=True) for (sheet, row, col), value in cells.items()}
 
 
-def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
-    """Figures supplied for derived rows or computed scores, compared with what the inputs give."""
-    form, fw = report.form, report.framework
-    found: list[Finding] = []
-    env = env_from_data(form, fw, data)
-    where = _locator(report)
-
-    def place(name: str) -> tuple[str | None, str | None]:
-        w = where(name)
-        return (w[0], CellRef(*w).address) if w else (None, None)
-
-    for code, stated in data.stated.items():
-        ind = form.by_code.get(code)
-        if ind is not None and ind.derive is not None and ind.derive.kind == "ratio":
-            values = dict(env.values)
-            values[ind.name] = stated
-            stated_env = Env(values, env.formulas - {ind.name})
-            for rule in rules_for(form, fw):
-                if isinstance(rule, RatioStatedRule) and rule.ind.code == code:
-                    outcome = rule.verdict(stated_env)
-                    if outcome.status == BAD:
-                        found.append(rule.finding(outcome, place))
-            continue
-        name = (APPRAISED_TOTAL_NAME if code == "total" else ind.name if ind is not None
-                else fw.criterion(code).appraised_name)
-        computed = env.num(name) or 0
-        digits = _decimals(stated)
-        if excel_round(computed, digits) != excel_round(stated, digits):
-            sheet, cell = place(name)
-            found.append(Finding(f"stated:{code}", "error", (code,), sheet, cell,
-                                 say("finding-stated", code=code, stated=format_vn(stated),
-                                     computed=format_vn(excel_round(computed, 3))),
-                                 {"stated": stated, "computed": computed}))
-    return found
 
 
-def _decimals(v: float | int) -> int:
-    text = repr(float(v)).rstrip("0").rstrip(".")
-    return len(text.split(".")[1]) if "." in text else 0
 
 
 def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path | None = None,

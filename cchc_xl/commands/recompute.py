@@ -11,15 +11,14 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from cchc_xl.commands.fill import data_from_report, refresh_writes
-from cchc_xl.commands.validate import derived_names
 from cchc_xl.engine.derive import formula_of, score_formula, total_formula
+from cchc_xl.engine.state import data_from_report, derived_names
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.model.report import CellRef
 from cchc_xl.ooxml.reader import read_formulas, read_report
-from cchc_xl.ooxml.writer import CellWrite, write_cells
+from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
 
 
 @dataclass(frozen=True)

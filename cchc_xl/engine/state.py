@@ -9,9 +9,10 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable
+from decimal import Decimal
 
 from cchc_xl.engine import derive
-from cchc_xl.engine.rules import BAD, Env, rules_for
+from cchc_xl.engine.rules import BAD, Env, Finding, RatioStatedRule, rules_for
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
@@ -26,7 +27,8 @@ from cchc_xl.model.layout import (
     SUMMARY_CELLS,
     flag_column,
 )
-from cchc_xl.model.numbers import excel_round
+from cchc_xl.model.numbers import excel_round, format_vn
+from cchc_xl.model.report import CellRef, Report
 
 
 def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
@@ -159,3 +161,82 @@ def computed_cells(form: Form, framework: Framework, data: WorkbookData,
         out[(CHECK_SHEET, CHECK_FIRST_ROW + i, CHECK_STATUS_COL)] = outcome.status
         out[(CHECK_SHEET, CHECK_FIRST_ROW + i, CHECK_MESSAGE_COL)] = _cached_message(rule, outcome, env)
     return out
+
+
+def derived_names(form: Form, framework: Framework) -> dict[str, str]:
+    """Every cell that must hold a formula: defined name → code shown in messages."""
+    names = {ind.name: ind.code for ind in form.derived}
+    for crit in framework.criteria:
+        if crit.computed:
+            if crit.self_assessed:
+                names[crit.self_name] = crit.code
+            names[crit.appraised_name] = crit.code
+    names[SELF_TOTAL_NAME] = "total"
+    names[APPRAISED_TOTAL_NAME] = "total"
+    return names
+
+
+def data_from_report(report: Report) -> WorkbookData:
+    """The workbook's current inputs as typed data (what a rebuild or a refresh starts from)."""
+    data = WorkbookData(form=report.form.id)
+    for ind in report.form.inputs:
+        v = report.values.get(ind.code)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            data.values[ind.code] = v
+        elif isinstance(v, str):
+            data.text[ind.code] = v
+    for source, target in ((report.scores, data.scores), (report.appraised, data.appraised)):
+        for code, v in source.items():
+            if isinstance(v, int | float) and not report.framework.criterion(code).computed:
+                target[code] = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
+    data.meta = {k: v for k, v in report.meta.items() if v is not None}
+    return data
+
+
+def _locator(report: Report):
+    def locate(name: str) -> tuple[str, int, int] | None:
+        ref = report.cells.get(name) or report.names.get(name)
+        return (ref.sheet, ref.row, ref.col) if ref else None
+
+    return locate
+
+
+def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
+    """Figures supplied for derived rows or computed scores, compared with what the inputs give."""
+    form, fw = report.form, report.framework
+    found: list[Finding] = []
+    env = env_from_data(form, fw, data)
+    where = _locator(report)
+
+    def place(name: str) -> tuple[str | None, str | None]:
+        w = where(name)
+        return (w[0], CellRef(*w).address) if w else (None, None)
+
+    for code, stated in data.stated.items():
+        ind = form.by_code.get(code)
+        if ind is not None and ind.derive is not None and ind.derive.kind == "ratio":
+            values = dict(env.values)
+            values[ind.name] = stated
+            stated_env = Env(values, env.formulas - {ind.name})
+            for rule in rules_for(form, fw):
+                if isinstance(rule, RatioStatedRule) and rule.ind.code == code:
+                    outcome = rule.verdict(stated_env)
+                    if outcome.status == BAD:
+                        found.append(rule.finding(outcome, place))
+            continue
+        name = (APPRAISED_TOTAL_NAME if code == "total" else ind.name if ind is not None
+                else fw.criterion(code).appraised_name)
+        computed = env.num(name) or 0
+        digits = _decimals(stated)
+        if excel_round(computed, digits) != excel_round(stated, digits):
+            sheet, cell = place(name)
+            found.append(Finding(f"stated:{code}", "error", (code,), sheet, cell,
+                                 say("finding-stated", code=code, stated=format_vn(stated),
+                                     computed=format_vn(excel_round(computed, 3))),
+                                 {"stated": stated, "computed": computed}))
+    return found
+
+
+def _decimals(v: float | int) -> int:
+    text = repr(float(v)).rstrip("0").rstrip(".")
+    return len(text.split(".")[1]) if "." in text else 0

@@ -19,6 +19,7 @@ from pathlib import Path
 
 import yaml
 
+from cchc_xl.errors import CatalogError
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.names import name_for
@@ -40,12 +41,6 @@ SCORE_DECIMALS = 3
 DEFAULT_FORM = "phu-luc-01b"
 
 
-class CatalogError(ValueError):
-    """A catalog or framework file is wrong; ``problems`` lists every Vietnamese message found."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def nfc(text: object) -> str:

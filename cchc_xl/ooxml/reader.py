@@ -21,13 +21,13 @@ from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
+from cchc_xl.errors import CatalogError, UnusableInput
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
-    CatalogError,
     framework_for,
     list_forms,
     load_form,
@@ -35,7 +35,7 @@ from cchc_xl.model.catalog import (
 )
 from cchc_xl.model.data import META_KEYS
 from cchc_xl.model.report import CellRef, Report, parse_ref
-from cchc_xl.ooxml.safety import UnusableInput, parse_xml, read_part, sniff
+from cchc_xl.ooxml.safety import parse_xml, read_part, sniff
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"

@@ -17,7 +17,7 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 
@@ -264,12 +264,3 @@ def xlsm_differences(committed: str | Path, fresh: str | Path) -> list[str]:
     return problems
 
 
-def new_xlsm_workbook(data, out: str | Path, form_id: str | None = None, framework: str | None = None):
-    """``cchc-xl new --xlsm``: build the commune workbook as .xlsx, then turn it into ``out`` (.xlsm)."""
-    from cchc_xl.commands.fill import new_workbook
-
-    with tempfile.TemporaryDirectory(prefix="cchc_xl_new_") as tmp:
-        plain = Path(tmp) / "workbook.xlsx"
-        result = new_workbook(data, plain, form_id, framework)
-        build_xlsm(plain, out)
-    return replace(result, path=Path(out))

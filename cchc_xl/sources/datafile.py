@@ -16,20 +16,11 @@ from pathlib import Path
 
 import yaml
 
+from cchc_xl.errors import DataError
 from cchc_xl.messages import say
 from cchc_xl.model.catalog import PERIODS, SCORE_DECIMALS, Form, Framework, Indicator, nfc
 from cchc_xl.model.data import META_KEYS, WorkbookData
 from cchc_xl.model.numbers import format_vn, parse_number
-
-
-class DataError(ValueError):
-    """A data file cannot be used; ``problems`` lists every Vietnamese message."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
 
 
 def load_data(path: str | Path) -> dict:
