@@ -17,7 +17,7 @@ from pathlib import Path
 import click
 
 from cchc_xl import __version__
-from cchc_xl.errors import CatalogError, DataError, UnusableInput, WriteRefused
+from cchc_xl.errors import CchcError, WriteRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
@@ -25,6 +25,7 @@ from cchc_xl.model.numbers import format_vn
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
+INTERNAL_ERROR = 3  # exit code of a crash: distinct from 2 (unusable input) so a bug never reads as bad input
 REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
 
 
@@ -243,10 +244,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
                      warnings=sum(r.warnings for r in results),
                      unusable=sum(r.status == "unusable" for r in results)))
     if annotate_out is not None and results[0].status != "unusable":
-        try:
-            annotate(results[0], annotate_out, force=force)
-        except ValueError as exc:
-            raise Unusable(str(exc)) from None
+        annotate(results[0], annotate_out, force=force)
         _err(say("annotate-written", path=str(annotate_out)))
     sys.exit(max(r.exit_code for r in results))
 
@@ -545,25 +543,19 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except WriteRefused as exc:
         _err(say("write-refused", detail=exc.message))
-        return 2
-    except UnusableInput as exc:
-        _err(exc.message)
-        return 2
-    except (CatalogError, DataError) as exc:
+        return exc.exit_code
+    except CchcError as exc:  # unusable input, bad data/catalog/usage, refused output: each says why
         for p in exc.problems:
             _err(p)
-        return 2
-    except FileExistsError as exc:
-        _err(str(exc))
-        return 2
+        return exc.exit_code
     except PermissionError as exc:
         _err(say("output-open-in-excel", path=exc.filename or ""))
         return 2
-    except Exception as exc:
+    except Exception:  # a bug of ours, never the user's input: exit 3, no Python text unless debugging
         if os.environ.get("CCHC_XL_DEBUG"):
             traceback.print_exc()
-        _err(say("internal-error", detail=f"{type(exc).__name__}: {exc}"))
-        return 2
+        _err(say("internal-error"))
+        return INTERNAL_ERROR
 
 
 def entry() -> None:

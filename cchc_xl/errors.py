@@ -52,7 +52,7 @@ class UsageError(CchcError):
 
 
 class WriteRefused(CchcError):
-    """An output cannot be written safely: it exists (no --force), it is an input, or the package is odd."""
+    """The package has a shape the surgical writer does not edit safely; the message is the detail."""
 
     def __init__(self, message: str):
         super().__init__(message)
@@ -61,5 +61,5 @@ class WriteRefused(CchcError):
         return (type(self), (self.message,))
 
 
-class OutputExists(WriteRefused):
-    """The output file exists and ``--force`` was not given."""
+class OutputRefused(CchcError):
+    """An output cannot be written: it exists (no ``--force``) or it is one of the inputs."""

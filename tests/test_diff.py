@@ -17,7 +17,7 @@ from hypothesis import strategies as st
 from cchc_xl.cli import main
 from cchc_xl.commands.diff import diff_files, diff_scores
 from cchc_xl.commands.new import new_workbook
-from cchc_xl.errors import UnusableInput
+from cchc_xl.errors import OutputRefused, UnusableInput
 from cchc_xl.model.catalog import framework_for, load_form, parse_form
 from cchc_xl.ooxml.builder import build_workbook
 from cchc_xl.ooxml.safety import sniff
@@ -408,7 +408,7 @@ def test_write_xlsx_never_replaces_without_force(base, tmp_path):
     result = diff_files(base, base)
     target = tmp_path / "r.xlsx"
     write_xlsx(result, target)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputRefused):
         write_xlsx(result, target)
 
 

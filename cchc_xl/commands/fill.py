@@ -16,6 +16,7 @@ from pathlib import Path
 
 from cchc_xl.engine.rules import Finding
 from cchc_xl.engine.state import data_from_report, stated_findings
+from cchc_xl.errors import OutputRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import (
@@ -105,6 +106,6 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
         shutil.copy2(workbook, str(workbook) + ".bak")
         force = True
     elif Path(target).resolve() == Path(workbook).resolve():
-        raise FileExistsError(say("output-same-as-input", path=str(target)))
+        raise OutputRefused(say("output-same-as-input", path=str(target)))
     write_cells(workbook, target, writes, force=force)
     return FillResult(target, tuple(written), tuple(findings), tuple(incoming.warnings))

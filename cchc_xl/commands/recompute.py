@@ -13,6 +13,7 @@ from pathlib import Path
 
 from cchc_xl.engine.derive import formula_of, score_formula, total_formula
 from cchc_xl.engine.state import data_from_report, derived_names
+from cchc_xl.errors import OutputRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.numbers import format_vn
@@ -78,7 +79,7 @@ def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_p
         shutil.copy2(workbook, str(workbook) + ".bak")
         force = True
     elif target.resolve() == Path(workbook).resolve():
-        raise FileExistsError(say("output-same-as-input", path=str(target)))
+        raise OutputRefused(say("output-same-as-input", path=str(target)))
     write_cells(workbook, target, writes, force=force)
     return RecomputeResult(target, tuple(restored), len(writes))
 

@@ -21,7 +21,7 @@ from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
-from cchc_xl.errors import CatalogError, UnusableInput
+from cchc_xl.errors import CatalogError, OutputRefused, UnusableInput
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import (
@@ -263,7 +263,7 @@ def atomic_output(target: str | Path, force: bool = True) -> Iterator[Path]:
     """
     target = Path(target)
     if not force and target.exists():
-        raise FileExistsError(say("output-exists", path=str(target)))
+        raise OutputRefused(say("output-exists", path=str(target)))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".cchc-", suffix=target.suffix or ".tmp", dir=target.parent)
     os.close(fd)
