@@ -197,3 +197,16 @@ def test_missing_macros_never_yield_an_xlsm_with_unbound_buttons(tmp_path) -> No
     with pytest.raises(FileNotFoundError):
         build_xlsm(ROOT / "workbook_templates" / "phu-luc-01b.xlsx", tmp_path / "x.xlsm", macros_dir=empty)
     assert not (tmp_path / "x.xlsm").exists()
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text())
+def test_xml_text_escaping_matches_the_standard_library(text: str) -> None:
+    from xml.sax.saxutils import escape as std_escape
+    from xml.sax.saxutils import unescape as std_unescape
+
+    from cchc_xl.ooxml.xmltext import escape, unescape
+
+    assert escape(text) == std_escape(text)
+    assert unescape(text) == std_unescape(text, {"&quot;": '"', "&apos;": "'"})
+    assert unescape(escape(text)) == text
