@@ -40,8 +40,8 @@ def main() -> None:
     rows = [
         ("python -c pass (floor)", in_process("pass", runs)),
         ("bare calamine read of the sample (floor)", in_process(
-            "from python_calamine import CalamineWorkbook as W; w = W.from_path(%r);"
-            "[w.get_sheet_by_name(n).to_python() for n in w.sheet_names]" % str(SAMPLE), runs)),
+            f"from python_calamine import CalamineWorkbook as W; w = W.from_path({str(SAMPLE)!r});"
+            "[w.get_sheet_by_name(n).to_python() for n in w.sheet_names]", runs)),
         ("import cchc_xl.cli", in_process("import cchc_xl.cli", runs)),
         ("import + first catalog/rules/layout", in_process(
             "import cchc_xl.cli; from cchc_xl.model.catalog import load_form, framework_for;"
@@ -49,7 +49,7 @@ def main() -> None:
             "f = load_form('phu-luc-01b'); fw = framework_for(f); rules_for(f, fw); layout_of(f, fw)", runs)),
         ("cchc-xl validate SAMPLE (the call)", timed([PY, "-m", "cchc_xl.cli", "validate", str(SAMPLE)], runs)),
         ("naive: openpyxl load of the sample", in_process(
-            "import openpyxl; openpyxl.load_workbook(%r, data_only=True)" % str(SAMPLE), runs)),
+            f"import openpyxl; openpyxl.load_workbook({str(SAMPLE)!r}, data_only=True)", runs)),
     ]
     width = max(len(r[0]) for r in rows)
     print(f"{'what':<{width}}  median ms ({runs} runs)")
