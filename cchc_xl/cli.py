@@ -404,7 +404,6 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     \b
         cchc-xl consolidate bao-cao-xa/ -o tong-hop.xlsx --json tong-hop.json --expected ds-xa.csv
     """
-    import datetime as dt
 
     from .consolidate import ConsolidateError, consolidate, parse_deadline
     from .rank import DEFAULT_CLASSES, ClassesError, load_classes

@@ -59,7 +59,7 @@ STATUS_LABELS = {OK: "Hợp lệ", WARNINGS: "Có cảnh báo", ERRORS: "Có l�
 STATUS_WORDS = {C_OK: "Hợp lệ", C_FINDINGS: "Có lỗi", C_UNUSABLE: "Không dùng được", C_CONFLICT: "Trùng tệp",
                 C_MISSING: "Chưa nộp"}
 SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
-SOURCE_LABELS = {"ngay_lap": "Ngày lập (trang Thông tin)", "mtime": "Ngày sửa tệp"}
+SOURCE_LABELS = {"ngay_lap": "Ngày lập trong tệp", "mtime": "Ngày sửa tệp"}
 SOURCE_SHORT = {"ngay_lap": "theo ngày lập ghi trong tệp", "mtime": "theo ngày sửa tệp"}
 # Above this many ranked communes a bar per commune is unreadable: the charts show the rating classes.
 MAX_BARS = 100
@@ -141,7 +141,9 @@ class Styles:
         self.sign_hint = wb.add_format({**base, "italic": True, "align": "center"})
         self.header = wb.add_format({**cell, "bold": True, "align": "center", "bg_color": "#D9E1F2",
                                      "text_wrap": True})
-        self.code = wb.add_format({**cell, "align": "center", "font_color": "#555555", "bg_color": "#F2F2F2"})
+        # wrapped: a wrapped cell never overflows into its neighbours (a hidden code column stays hidden)
+        self.code = wb.add_format({**cell, "align": "center", "font_color": "#555555", "bg_color": "#F2F2F2",
+                                   "text_wrap": True})
         self.text = wb.add_format({**cell, "text_wrap": True})
         self.text_bold = wb.add_format({**cell, "bold": True, "text_wrap": True})
         self.center = wb.add_format({**cell, "align": "center", "text_wrap": True})
@@ -334,14 +336,17 @@ def _stat_sheet(wb, st: Styles, result: ConsolidationResult, form: Form) -> None
 # page holds every label next to ~7 communes and the labels repeat on every page (the old layout, communes
 # down and indicators across, printed 27 pages of four columns).
 
-_UNIT_FIXED = [6, 40, 10]
-_UNIT_COL = 11
-_UNIT_PAGE_PX = 1010  # printable width of landscape A4 (0.5" + 0.4" margins) at 96 dpi, a little kept back
+_UNIT_FIXED = [8, 34, 10]
+_UNIT_COL = 10
+UNIT_SCALE = 75  # print scale of the sheet (%): 8 communes per landscape page, 9 pt text
+# Printable width of landscape A4 (0.5" + 0.4" margins) in column-width units at 100 %, as LibreOffice and
+# Excel lay out 12 pt Times New Roman (measured on rendered PDFs: ~1.15 in per 11 units).
+_UNIT_PAGE_UNITS = 104
 
 
 def units_per_page() -> int:
-    px = sum(int(w * 7 + 5) for w in _UNIT_FIXED)
-    return max(1, (_UNIT_PAGE_PX - px) // int(_UNIT_COL * 7 + 5))
+    room = _UNIT_PAGE_UNITS * 100 / UNIT_SCALE - sum(_UNIT_FIXED)
+    return max(1, int(room // _UNIT_COL))
 
 
 def _units_sheet(wb, st: Styles, result: ConsolidationResult, form: Form) -> None:
@@ -399,9 +404,8 @@ def _units_sheet(wb, st: Styles, result: ConsolidationResult, form: Form) -> Non
         r += 1
     if len(units) > per_page:
         ws.set_v_pagebreaks([fixed + k for k in range(per_page, len(units), per_page)])
-    ws.print_across()
     setup_xlsxwriter(ws, landscape=True, header=(h, last_head), repeat_cols=(0, fixed - 1), fit_width=False)
-    ws.set_print_scale(100)
+    ws.set_print_scale(UNIT_SCALE)
 
 
 # -------------------------------------------------------------------------------------- Chỉ số CCHC

@@ -14,7 +14,7 @@ from collections.abc import Iterable
 
 A4 = 9  # the paper code of OOXML / XlsxWriter
 LINE_POINTS = 15.75  # one line of 12 pt text
-CHARS_PER_UNIT = 1.05  # characters of 12 pt Times New Roman per column-width unit, a little conservative
+CHARS_PER_UNIT = 1.2  # characters of 12 pt Times New Roman per column-width unit (LibreOffice PDF), conservative
 
 
 def lines_needed(text: object, width: float) -> int:

@@ -18,7 +18,16 @@ from pathlib import Path
 import xlsxwriter
 
 from .. import rank
-from ..consolidate import C_CONFLICT, C_FINDINGS, C_MISSING, C_OK, C_UNUSABLE, Completeness, ConsolidationResult, fold_name
+from ..consolidate import (
+    C_CONFLICT,
+    C_FINDINGS,
+    C_MISSING,
+    C_OK,
+    C_UNUSABLE,
+    Completeness,
+    ConsolidationResult,
+    fold_name,
+)
 from ..io import atomic_output
 from ..messages import say
 from ..numbers import format_vn
@@ -221,8 +230,8 @@ def write_one(result: ConsolidationResult, entry: Completeness, path: Path) -> N
             rows, same = [], 0
             for c in fw.criteria:
                 own, appr = u.self_criteria.get(c.code), u.appraised_criteria.get(c.code)
-                if own is None and appr is None:
-                    continue
+                if (own is None and appr is None) or (own is None and not c.self_assessed):
+                    continue  # nothing entered, or a survey criterion the commune does not score itself
                 if own is not None and appr is not None and rank.quantize(own) == rank.quantize(appr):
                     same += 1
                     continue
