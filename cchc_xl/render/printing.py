@@ -75,7 +75,8 @@ def setup_openpyxl(ws, *, landscape: bool, header_rows: str | None = None, fit_w
         ws.page_setup.fitToWidth = 1
         ws.page_setup.fitToHeight = 0
     ws.page_margins.left, ws.page_margins.right = 0.5, 0.4
-    ws.page_margins.top, ws.page_margins.bottom = 0.55, 0.6
+    ws.page_margins.top, ws.page_margins.bottom = 0.55, 0.75
+    ws.page_margins.footer = 0.3
     if header_rows:
         ws.print_title_rows = header_rows
     if freeze:
