@@ -34,8 +34,8 @@ WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Column headers of the "Chỉ số CCHC" sheet that a later run reads back with --previous LAST.xlsx.
 HEAD_CODE, HEAD_NAME, HEAD_DISTRICT, HEAD_POSITION = "Mã xã", "Xã/phường", "Huyện", "Thứ hạng"
 INDEX_SHEET = "Chỉ số CCHC"
-# "LV 3 xếp hạng": the per-field rank column of "Chỉ số CCHC" (read back for the per-field rank change).
-FIELD_RANK_HEAD = re.compile(r"^LV\s+(\S+)\s+xếp hạng$")
+# The per-field ranks sheet (one row per commune and field), read back for the per-field rank change.
+FIELDS_SHEET, HEAD_FIELD, HEAD_FIELD_POSITION = "Xếp hạng lĩnh vực", "Mã lĩnh vực", "Hạng lĩnh vực"
 
 # Completeness of an expected commune (JSON "completeness[].status"): a usable file without errors /
 # a usable file with errors / every file it sent unusable / several files and none chosen / no file.
@@ -289,6 +289,23 @@ def read_expected(path: Path) -> list[ExpectedUnit]:
     return out
 
 
+def _previous_fields(grid: list[list[object]]) -> dict[str, dict[str, int]]:
+    """Per-field positions of a previous workbook's "Xếp hạng lĩnh vực" sheet, by commune code (or name)."""
+    out: dict[str, dict[str, int]] = {}
+    for i, row in enumerate(grid):
+        cells = [nfc(v) if isinstance(v, str) else v for v in row]
+        if HEAD_NAME in cells and HEAD_FIELD in cells and HEAD_FIELD_POSITION in cells:
+            c_code = cells.index(HEAD_CODE) if HEAD_CODE in cells else None
+            c_name, c_field, c_pos = cells.index(HEAD_NAME), cells.index(HEAD_FIELD), cells.index(HEAD_FIELD_POSITION)
+            for r in grid[i + 1:]:
+                pos = r[c_pos] if c_pos < len(r) else None
+                if isinstance(pos, int | float) and not isinstance(pos, bool) and pos >= 1:
+                    code = nfc(_cell_text(r[c_code])) if c_code is not None else ""
+                    out.setdefault(code or nfc(r[c_name]), {})[nfc(_cell_text(r[c_field]))] = int(pos)
+            break
+    return out
+
+
 def _cell_text(v: object) -> str:
     if isinstance(v, float) and v.is_integer():
         return str(int(v))
@@ -330,30 +347,27 @@ def read_previous(path: Path) -> list[PreviousRank]:
             if INDEX_SHEET not in wb.sheet_names:
                 raise ConsolidateError([say("previous-unreadable", path=str(path), detail=INDEX_SHEET)])
             grid = wb.get_sheet_by_name(INDEX_SHEET).to_python(skip_empty_area=False)
+            field_grid = (wb.get_sheet_by_name(FIELDS_SHEET).to_python(skip_empty_area=False)
+                          if FIELDS_SHEET in wb.sheet_names else [])
         finally:
             wb.close()
     except UnusableInput as exc:
         raise ConsolidateError([exc.message]) from None
     except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
         raise ConsolidateError([say("previous-unreadable", path=str(path), detail=exc)]) from None
+    fields = _previous_fields(field_grid)
     for i, row in enumerate(grid):
         cells = [nfc(v) if isinstance(v, str) else v for v in row]
         if HEAD_NAME in cells and HEAD_POSITION in cells:
             c_code = cells.index(HEAD_CODE) if HEAD_CODE in cells else None
             c_name, c_pos = cells.index(HEAD_NAME), cells.index(HEAD_POSITION)
-            field_cols = {m.group(1): n for n, c in enumerate(cells) if isinstance(c, str)
-                          and (m := FIELD_RANK_HEAD.match(c))}
             out = []
             for r in grid[i + 1:]:
                 pos = r[c_pos] if c_pos < len(r) else None
                 if isinstance(pos, int | float) and not isinstance(pos, bool) and pos >= 1:
-                    code = _cell_text(r[c_code]) if c_code is not None else ""
-                    fields = {}
-                    for f, n in field_cols.items():
-                        m = _LEVEL_TEXT.search(str(r[n])) if n < len(r) and r[n] else None
-                        if m:
-                            fields[f] = int(m.group(1))
-                    out.append(PreviousRank(nfc(code), nfc(r[c_name]), int(pos), fields))
+                    code = nfc(_cell_text(r[c_code])) if c_code is not None else ""
+                    name = nfc(r[c_name])
+                    out.append(PreviousRank(code, name, int(pos), fields.get(code or name, {})))
             return out
     raise ConsolidateError([say("previous-unreadable", path=str(path), detail=HEAD_POSITION)])
 

@@ -30,8 +30,11 @@ from .consolidate import (
     C_UNUSABLE,
     ERRORS,
     EXCLUDED,
+    FIELDS_SHEET,
     HEAD_CODE,
     HEAD_DISTRICT,
+    HEAD_FIELD,
+    HEAD_FIELD_POSITION,
     HEAD_NAME,
     HEAD_POSITION,
     INDEX_SHEET,
@@ -47,13 +50,11 @@ from .render.printing import row_height, setup_xlsxwriter
 from .template import stat_sheet_name
 
 UNITS_SHEET = "Tổng hợp theo xã"
-FIELDS_SHEET = "Xếp hạng lĩnh vực"
 CHECK_SHEET = "Kiểm tra"
 COMPLETENESS_SHEET = "Tình trạng nộp"
 CHART_INDEX_SHEET = "Biểu đồ Chỉ số"
 CHART_FIELDS_SHEET = "Biểu đồ lĩnh vực"
 CHART_COMPLETENESS_SHEET = "Biểu đồ nộp"
-HEAD_FIELD, HEAD_FIELD_POSITION = "Mã lĩnh vực", "Hạng lĩnh vực"
 FONT = "Times New Roman"
 STATUS_LABELS = {OK: "Hợp lệ", WARNINGS: "Có cảnh báo", ERRORS: "Có lỗi", EXCLUDED: "Có lỗi — không tính"}
 STATUS_WORDS = {C_OK: "Hợp lệ", C_FINDINGS: "Có lỗi", C_UNUSABLE: "Không dùng được", C_CONFLICT: "Trùng tệp",

@@ -63,7 +63,7 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
 
-    from .render.printing import row_height, setup_openpyxl
+    from .render.printing import print_visible_columns_openpyxl, row_height, setup_openpyxl
 
     src = Path(result.file)
     with zipfile.ZipFile(src) as zf:
@@ -115,6 +115,7 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     for other in wb.worksheets:  # the commune's own sheets keep their print setup; give one to any without
         if other is not ws and not other.page_setup.paperSize:
             setup_openpyxl(other, landscape=other.max_column > 8)
+        print_visible_columns_openpyxl(other)
     wb.calculation.fullCalcOnLoad = True
     with atomic_output(out, force=force) as tmp:
         wb.save(tmp)

@@ -83,3 +83,16 @@ def setup_openpyxl(ws, *, landscape: bool, header_rows: str | None = None, fit_w
         ws.freeze_panes = freeze
     ws.oddFooter.center.text = "Trang &P/&N"
     ws.print_options.horizontalCentered = True
+
+
+def print_visible_columns_openpyxl(ws) -> None:
+    """Limit printing to the columns left of the first hidden column (a hidden helper column, e.g. codes,
+    then never prints, not even as text overflowing from it), unless the sheet has its own print area."""
+    from openpyxl.utils import get_column_letter
+
+    if ws.print_area:
+        return
+    hidden = sorted(c for d in ws.column_dimensions.values() if d.hidden and d.min
+                    for c in range(d.min, (d.max or d.min) + 1) if c > 1)
+    if hidden:
+        ws.print_area = f"A1:{get_column_letter(hidden[0] - 1)}{max(ws.max_row, 1)}"
