@@ -18,7 +18,8 @@ from openpyxl import load_workbook
 
 from cchc_xl import rank
 from cchc_xl.cli import main
-from cchc_xl.consolidate import consolidate, parse_deadline
+import cchc_xl.consolidate as cmod
+from cchc_xl.consolidate import consolidate
 from cchc_xl.fill import new_workbook
 from cchc_xl.report_consolidate import write_json, write_workbook
 from tests.support.printcheck import chart_overlaps, print_setups
@@ -91,6 +92,7 @@ def test_lock_file_is_skipped_not_counted_as_rejected(province):
 
 
 def test_deadline_accepts_dd_mm_yyyy_as_well_as_iso():
+    parse_deadline = cmod.parse_deadline
     assert parse_deadline("15/01/2023") == parse_deadline("2023-01-15") == dt.date(2023, 1, 15)
     assert parse_deadline("5/1/2023") == parse_deadline("05-01-2023") == dt.date(2023, 1, 5)
     for bad in ("31/02/2023", "2023/13/01", "hôm qua", ""):
