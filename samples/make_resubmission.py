@@ -17,8 +17,8 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_xl.fill import new_workbook  # noqa: E402
-from cchc_xl.validate import validate_file  # noqa: E402
+from cchc_xl.commands.new import new_workbook  # noqa: E402
+from cchc_xl.sources.workbook import validate_file  # noqa: E402
 
 FIRST = ROOT / "samples" / "province" / "dan-chu-nam-2022.xlsx"
 OUT = ROOT / "samples" / "resubmission" / "dan-chu-nam-2022-lan-2.xlsx"

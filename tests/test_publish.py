@@ -16,12 +16,12 @@ from pathlib import Path
 import pytest
 from openpyxl import load_workbook
 
-from cchc_xl import rank
+import cchc_xl.commands.consolidate as cmod
 from cchc_xl.cli import main
-import cchc_xl.consolidate as cmod
-from cchc_xl.consolidate import consolidate
-from cchc_xl.fill import new_workbook
-from cchc_xl.report_consolidate import write_json, write_workbook
+from cchc_xl.commands.consolidate import consolidate
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.engine import rank
+from cchc_xl.render.consolidate_report import write_json, write_workbook
 from tests.support.printcheck import chart_overlaps, print_setups
 from tests.test_consolidate import DATA, build, commune
 
@@ -115,7 +115,7 @@ def test_late_communes_are_in_the_cli_summary_and_json(tmp_path, capsys):
 
 
 def test_same_completeness_numbers_in_cli_json_sheet_header_and_chart(province, province_xlsx, tmp_path, capsys):
-    from cchc_xl.report_consolidate import summary_lines
+    from cchc_xl.render.consolidate_report import summary_lines
 
     c = province.counts()
     line = f"{c['ok']} hợp lệ, {c['findings']} có lỗi, {c['unusable']} không dùng được, {c['conflict']} trùng tệp, " \
@@ -145,8 +145,9 @@ def test_submission_date_source_is_shown_and_file_time_is_warned(province, provi
     sheet = _grid(province_xlsx, "Tình trạng nộp")
     row = next(r for r in sheet if r[2] == "Hồng Đức")
     assert row[7] == "Ngày sửa tệp" and "ngày sửa tệp" in row[9]
-    assert any("ngày sửa tệp" in s for s in __import__("cchc_xl.report_consolidate", fromlist=["x"]).summary_lines(
-        province))
+    from cchc_xl.render.consolidate_report import summary_lines
+
+    assert any("ngày sửa tệp" in s for s in summary_lines(province))
 
 
 # ----------------------------------------------------------------------------------------- names
@@ -355,7 +356,7 @@ def test_wrapped_text_rows_get_a_height_so_nothing_overprints(outputs):
 
 
 def test_per_commune_table_has_indicators_down_and_communes_across(province, province_xlsx):
-    from cchc_xl.report_consolidate import UNITS_SHEET, units_per_page
+    from cchc_xl.render.consolidate_report import UNITS_SHEET, units_per_page
 
     rows = _grid(province_xlsx, UNITS_SHEET)
     head = rows[3]
@@ -435,7 +436,7 @@ def test_return_dir_refuses_to_overwrite_without_force(good_result, tmp_path, ca
 
 
 def test_demo_resubmission_is_the_same_commune_with_the_correction():
-    from cchc_xl.diff import diff_files
+    from cchc_xl.commands.diff import diff_files
 
     first = PROVINCE / "dan-chu-nam-2022.xlsx"
     second = ROOT / "samples" / "resubmission" / "dan-chu-nam-2022-lan-2.xlsx"

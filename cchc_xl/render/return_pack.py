@@ -17,8 +17,7 @@ from pathlib import Path
 
 import xlsxwriter
 
-from .. import rank
-from ..consolidate import (
+from cchc_xl.commands.consolidate import (
     C_CONFLICT,
     C_FINDINGS,
     C_MISSING,
@@ -28,10 +27,12 @@ from ..consolidate import (
     ConsolidationResult,
     fold_name,
 )
-from ..io import atomic_output
-from ..messages import say
-from ..numbers import format_vn
-from ..report_consolidate import (
+from cchc_xl.engine import rank
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.consolidate_report import (
     SEVERITY_LABELS,
     SOURCE_LABELS,
     STATUS_WORDS,
@@ -40,14 +41,14 @@ from ..report_consolidate import (
     field_rank_text,
     official_header,
 )
-from .printing import row_height, setup_xlsxwriter
+from cchc_xl.render.printing import row_height, setup_xlsxwriter
 
 SHEET = "Kết quả gửi xã"
 WIDTHS = [5, 14, 34, 9, 9, 9, 22]  # STT | code/sheet | text | numbers ×3 | what to do
 LAST = len(WIDTHS) - 1
 
 
-class ReturnPackError(ValueError):
+class ReturnPackError(OutputRefused):
     """The return directory cannot be written (a file would be overwritten without --force)."""
 
 

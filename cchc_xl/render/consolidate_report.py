@@ -1,4 +1,4 @@
-"""Write a :class:`~cchc_xl.consolidate.ConsolidationResult`: the consolidated workbook, the JSON report and
+"""Write a :class:`~cchc_xl.commands.consolidate.ConsolidationResult`: the consolidated workbook, the JSON report and
 the CLI summary lines.
 
 The workbook is built with XlsxWriter in ``constant_memory`` mode (every sheet is written strictly row by
@@ -20,9 +20,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import rank
-from .catalog import Form
-from .consolidate import (
+from cchc_xl.commands.consolidate import (
     C_CONFLICT,
     C_FINDINGS,
     C_MISSING,
@@ -43,11 +41,13 @@ from .consolidate import (
     ConsolidationResult,
     UnitResult,
 )
-from .io import atomic_output
-from .messages import say
-from .numbers import format_vn
-from .render.printing import row_height, setup_xlsxwriter
-from .template import stat_sheet_name
+from cchc_xl.engine import rank
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form
+from cchc_xl.model.layout import stat_sheet_name
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.printing import row_height, setup_xlsxwriter
 
 UNITS_SHEET = "Tổng hợp theo xã"
 CHECK_SHEET = "Kiểm tra"
@@ -512,7 +512,7 @@ def _fields_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
     for col, text in enumerate(heads):
         ws.write_string(h, col, text, st.header)
     ws.freeze_panes(h + 1, 3)
-    from .derive import field_percent
+    from cchc_xl.engine.derive import field_percent
 
     r = h + 1
     n = 0
