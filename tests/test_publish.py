@@ -475,3 +475,24 @@ def test_consolidated_and_diff_workbooks_print_on_readable_pages(outputs, tmp_pa
     assert pages < 47  # measured on main: 47 pages, the per-commune table alone 27
     diff_pages = len(re.findall(rb"/Type\s*/Page[^s]", (pdf_dir / "diff.pdf").read_bytes()))
     assert diff_pages < 20  # measured on main: 20 pages, 4 page-widths wide
+
+
+def test_return_pack_keeps_text_as_text_and_writes_the_same_in_parallel(province, tmp_path):
+    import dataclasses
+
+    from cchc_xl.render.return_pack import write_return_pack
+
+    base = next(c for c in province.completeness if c.xa == "Dân Chủ")
+    many = [dataclasses.replace(base, ma_xa=f"{90000 + i}", xa=f"=HYPERLINK(\"x\",\"{i}\")\x07")
+            for i in range(240)]
+    fake = dataclasses.replace(province, completeness=many, units=[base.unit])
+    serial = write_return_pack(fake, tmp_path / "mot", jobs=1)
+    parallel = write_return_pack(fake, tmp_path / "hai", jobs=2)
+    assert [p.name for p in serial] == [p.name for p in parallel] and len(serial) == 240
+    for a, b in zip(serial[:: 60], parallel[:: 60], strict=True):
+        ga, gb = _grid(a, "Kết quả gửi xã"), _grid(b, "Kết quả gửi xã")
+        assert ga == gb
+        wb = load_workbook(a)
+        cells = [c for row in wb["Kết quả gửi xã"].iter_rows() for c in row if c.value is not None]
+        assert not [c for c in cells if c.data_type == "f"]  # "=HYPERLINK(...)" stayed text
+        assert any(isinstance(c.value, str) and "=HYPERLINK" in c.value and "\x07" not in c.value for c in cells)

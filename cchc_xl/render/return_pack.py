@@ -11,11 +11,12 @@ code and ASCII name ("11101-quang-khai.xlsx") so they survive any mail client, a
 
 from __future__ import annotations
 
+import multiprocessing
+import os
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 from pathlib import Path
-
-import xlsxwriter
 
 from cchc_xl.commands.consolidate import (
     C_CONFLICT,
@@ -32,6 +33,7 @@ from cchc_xl.errors import OutputRefused
 from cchc_xl.messages import say
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render import small_workbook
 from cchc_xl.render.consolidate_report import (
     SEVERITY_LABELS,
     SOURCE_LABELS,
@@ -94,18 +96,38 @@ def check_return_dir(result: ConsolidationResult, directory: str | Path, force: 
             raise ReturnPackError(say("consolidate-return-exists", path=str(d), name=t.name))
 
 
-def write_return_pack(result: ConsolidationResult, directory: str | Path, force: bool = False) -> list[Path]:
-    """Write every commune's workbook into ``directory`` (created if needed); returns the paths written."""
+_SHARED: tuple[ConsolidationResult, list[Target], Path] | None = None  # what forked workers inherit
+
+
+def _write_slice(bounds: tuple[int, int]) -> None:
+    result, todo, d = _SHARED  # type: ignore[misc]
+    for t in todo[bounds[0]:bounds[1]]:
+        with atomic_output(d / t.name, force=True) as tmp:
+            write_one(result, t.entry, tmp)
+
+
+def write_return_pack(result: ConsolidationResult, directory: str | Path, force: bool = False,
+                      jobs: int | None = None) -> list[Path]:
+    """Write every commune's workbook into ``directory`` (created if needed); returns the paths written.
+    Thousands of communes are split over ``jobs`` forked processes (default: all cores)."""
+    global _SHARED
     d = Path(directory)
     check_return_dir(result, d, force)
     d.mkdir(parents=True, exist_ok=True)
-    written = []
-    for t in targets(result):
-        path = d / t.name
-        with atomic_output(path, force=True) as tmp:
-            write_one(result, t.entry, tmp)
-        written.append(path)
-    return written
+    todo = targets(result)
+    jobs = max(1, jobs or os.cpu_count() or 1)
+    _prototype()  # built once, before any fork
+    _SHARED = (result, todo, d)
+    try:
+        if jobs == 1 or len(todo) < 200 or "fork" not in multiprocessing.get_all_start_methods():
+            _write_slice((0, len(todo)))
+        else:
+            step = max(50, len(todo) // (jobs * 4) + 1)
+            with multiprocessing.get_context("fork").Pool(jobs) as pool:
+                pool.map(_write_slice, [(i, i + step) for i in range(0, len(todo), step)])
+    finally:
+        _SHARED = None
+    return [d / t.name for t in todo]
 
 
 def must_resend(entry: Completeness) -> tuple[bool, str]:
@@ -124,12 +146,20 @@ def todo(finding: dict) -> str:
     return say("return-todo-error" if finding.get("severity") == "error" else "return-todo-warning")
 
 
+@lru_cache(maxsize=1)
+def _prototype() -> small_workbook.Prototype:
+    return small_workbook.build_prototype(SHEET, Styles, WIDTHS, lambda ws: setup_xlsxwriter(ws, landscape=False))
+
+
 def write_one(result: ConsolidationResult, entry: Completeness, path: Path) -> None:
-    wb = xlsxwriter.Workbook(str(path), {"strings_to_formulas": False, "strings_to_urls": False,
-                                         "strings_to_numbers": False})
-    wb.set_properties({"title": f"Kết quả gửi xã {entry.xa}", "author": "cchc-xl"})
-    st = Styles(wb)
-    ws = wb.add_worksheet(SHEET)
+    """One commune's workbook: laid out on a recorder, stamped into the shared prototype (≈ 1 ms)."""
+    ws = small_workbook.SheetRecorder()
+    layout(result, entry, ws, small_workbook.recorder_styles(Styles))
+    small_workbook.write(_prototype(), ws, path, title=f"Kết quả gửi xã {entry.xa}")
+
+
+def layout(result: ConsolidationResult, entry: Completeness, ws, st: Styles) -> None:
+    """The sheet, written through the XlsxWriter worksheet calls (``ws`` may be a real worksheet)."""
     for col, width in enumerate(WIDTHS):
         ws.set_column(col, col, width)
     r = official_header(ws, st, 0, (0, 2), (3, LAST), agency_name(result))
@@ -247,7 +277,6 @@ def write_one(result: ConsolidationResult, entry: Completeness, path: Path) -> N
     ws.merge_range(r, 3, r, LAST, "NGƯỜI LẬP BIỂU", st.sign)
     ws.merge_range(r + 1, 3, r + 1, LAST, "(Ký, ghi rõ họ tên)", st.sign_hint)
     setup_xlsxwriter(ws, landscape=False, area=(0, 0, r + 5, LAST))
-    wb.close()
 
 
 def _cell(ws, row: int, first: int, last: int, value: object, fmt) -> None:
