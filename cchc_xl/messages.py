@@ -360,6 +360,7 @@ MESSAGES: dict[str, str] = {
     "return-no-findings": "Không có lỗi hay cảnh báo nào.",
     "return-criteria-same": "Các tiêu chí còn lại ({count}) có điểm tự chấm trùng với điểm thẩm định.",
     "return-name-note": "Bảng tổng hợp ghi theo danh sách đơn vị: {xa}.",
+    "consolidate-note-none": "Chưa xã nào trong {total} xã có số liệu.",
     "consolidate-return-not-dir": "'{path}' là một tệp chứ không phải thư mục; hãy chỉ ra thư mục để ghi các tệp trả về.",
     # ---- intake (issue 13): add this area's messages below this line ----
     "_anchor-intake": "",

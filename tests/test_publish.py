@@ -496,3 +496,19 @@ def test_return_pack_keeps_text_as_text_and_writes_the_same_in_parallel(province
         cells = [c for row in wb["Kết quả gửi xã"].iter_rows() for c in row if c.value is not None]
         assert not [c for c in cells if c.data_type == "f"]  # "=HYPERLINK(...)" stayed text
         assert any(isinstance(c.value, str) and "=HYPERLINK" in c.value and "\x07" not in c.value for c in cells)
+
+
+def test_many_communes_chart_the_rating_classes_not_one_bar_each(good_result, tmp_path, monkeypatch):
+    import cchc_xl.render.consolidate_report as report
+
+    monkeypatch.setattr(report, "MAX_BARS", 2)  # as if there were more communes than bars can show
+    out = write_workbook(good_result, tmp_path / "nhieu.xlsx")
+    with zipfile.ZipFile(out) as zf:
+        charts = [zf.read(n).decode() for n in zf.namelist() if n.startswith("xl/charts/chart")]
+    assert len(charts) == 2 and not any("theo xã (xếp" in c for c in charts)
+    (classes,) = [c for c in charts if "theo xếp loại" in c]
+    cats, vals = re.findall(r"<c:f>([^<]+)</c:f>", classes)[:2]
+    rows = _grid(out, "Chỉ số CCHC")
+    first = int(re.search(r"\$(\d+):", cats).group(1)) - 1
+    assert [r[2] for r in rows[first:first + 5]] == ["Xuất sắc", "Tốt", "Khá", "Trung bình", "Yếu"]
+    assert [r[4] for r in rows[first:first + 5]] == [2, 1, 0, 0, 0] and "$E$" in vals

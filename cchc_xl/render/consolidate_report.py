@@ -116,11 +116,11 @@ def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = F
         if result.form is not None:
             _stat_sheet(wb, st, result, result.form)
             _units_sheet(wb, st, result, result.form)
-        index_rows = _index_sheet(wb, st, result)
-        field_rows = _fields_sheet(wb, st, result)
+        index_rows, class_rows = _index_sheet(wb, st, result)
+        _fields_sheet(wb, st, result)
         _check_sheet(wb, st, result)
         _completeness_sheet(wb, st, result)
-        _charts(wb, result, index_rows, field_rows)
+        _charts(wb, result, index_rows, class_rows)
         wb.close()
     return Path(out)
 
@@ -321,8 +321,9 @@ def _stat_sheet(wb, st: Styles, result: ConsolidationResult, form: Form) -> None
             ws.write_number(r, 4, reporting, st.integer)
             blank = result.blank_units.get(ind.code, [])  # type: ignore[union-attr]
             if blank and ind.is_input and total:  # type: ignore[union-attr]
-                note = "; ".join(filter(None, [note, say("consolidate-note-blank", count=reporting, total=total,
-                                                         names=_names(blank, 10))]))
+                blank_note = say("consolidate-note-none", total=total) if not reporting else say(
+                    "consolidate-note-blank", count=reporting, total=total, names=_names(blank, 10))
+                note = "; ".join(filter(None, [note, blank_note]))
             _text(ws, r, 5, note, st.text)
         ws.write_string(r, 6, ind.code, st.code)  # type: ignore[union-attr]
         ws.set_row(r, row_height([(label, widths[1]), (ind.unit, widths[2]), (shown, widths[3]),  # type: ignore[union-attr]
@@ -337,7 +338,7 @@ def _stat_sheet(wb, st: Styles, result: ConsolidationResult, form: Form) -> None
 # page holds every label next to ~7 communes and the labels repeat on every page (the old layout, communes
 # down and indicators across, printed 27 pages of four columns).
 
-_UNIT_FIXED = [8, 34, 10]
+_UNIT_FIXED = [9, 34, 10]
 _UNIT_COL = 10
 UNIT_SCALE = 75  # print scale of the sheet (%): 8 communes per landscape page, 9 pt text
 # Printable width of landscape A4 (0.5" + 0.4" margins) in column-width units at 100 %, as LibreOffice and
@@ -416,9 +417,10 @@ def _fmt_max(m) -> str:
     return "" if m is None else format(m.normalize(), "f").replace(".", ",")
 
 
-def _index_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
+def _index_sheet(wb, st: Styles, result: ConsolidationResult) -> tuple[int, tuple[int, int]]:
     """One row per commune, best first: points per field, total, overall and within-huyện rank, change,
-    class; then the rating-class table with its source. Returns the number of ranked rows (for the chart)."""
+    class; then the rating-class table with its source. Returns the number of ranked rows and the first and
+    last row of the class table (for the charts)."""
     ws = wb.add_worksheet(INDEX_SHEET)
     fw = result.framework
     fields = list(fw.fields) if fw else []
@@ -482,7 +484,7 @@ def _index_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
         ws.write_string(r + 2 + i, 3, format_vn(c.minimum), st.center)
         ws.write_number(r + 2 + i, 4, counts[c.name], st.integer)
     setup_xlsxwriter(ws, landscape=True, header=(h, h))
-    return ranked_rows
+    return ranked_rows, (r + 2, r + 1 + len(result.classes))
 
 
 # ------------------------------------------------------------------------------------ Xếp hạng lĩnh vực
@@ -598,7 +600,7 @@ def _check_sheet(wb, st: Styles, result: ConsolidationResult) -> None:
 
 def _completeness_sheet(wb, st: Styles, result: ConsolidationResult) -> None:
     ws = wb.add_worksheet(COMPLETENESS_SHEET)
-    widths = [5, 9, 15, 12, 13, 8, 11, 14, 22, 40]
+    widths = [5, 9, 15, 12, 13, 8, 11, 17, 23, 37]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     last = len(widths) - 1
@@ -684,8 +686,9 @@ def _axis_min(values: list[float]) -> float:
     return max(0.0, math.floor((low - 2) / 5) * 5)
 
 
-def _charts(wb, result: ConsolidationResult, index_rows: int, field_rows: int) -> None:
-    """Charts on their own chart sheets (A4 landscape, one page each): they cover no cell and never split."""
+def _charts(wb, result: ConsolidationResult, index_rows: int, class_rows: tuple[int, int]) -> None:
+    """Charts on their own chart sheets (A4, one page each): they cover no cell and never split. Up to
+    MAX_BARS communes a bar each; beyond, the number of communes per rating class."""
     fw = result.framework
     totals = [u.total for u in result.units if u.rank_total is not None and isinstance(u.total, int | float)]
     h = 4
@@ -719,6 +722,19 @@ def _charts(wb, result: ConsolidationResult, index_rows: int, field_rows: int) -
         cs2.set_chart(stacked)
         cs2.set_paper(9)
         cs2.set_portrait() if index_rows > 30 else cs2.set_landscape()
+    elif index_rows and fw:
+        classes = wb.add_chart({"type": "column"})
+        classes.add_series({"name": "Số xã", "categories": [INDEX_SHEET, class_rows[0], 2, class_rows[1], 2],
+                            "values": [INDEX_SHEET, class_rows[0], 4, class_rows[1], 4],
+                            "data_labels": {"value": True}, "fill": {"color": "#2F5597"}})
+        classes.set_title({"name": f"Số xã theo xếp loại ({index_rows} xã được xếp hạng)",
+                           "name_font": {"name": FONT, "size": 13}})
+        classes.set_legend({"none": True})
+        classes.set_y_axis({"min": 0, "num_font": {"name": FONT}})
+        cs = wb.add_chartsheet(CHART_INDEX_SHEET)
+        cs.set_chart(classes)
+        cs.set_paper(9)
+        cs.set_landscape()
     summary = completeness_rows(result)
     col = wb.add_chart({"type": "column"})
     col.add_series({"name": "Số xã", "categories": [COMPLETENESS_SHEET, 5, 1, 4 + len(summary), 1],
