@@ -193,7 +193,7 @@ def test_field_rank_ties_are_written_cung_nhom_hang_voi_n_xa(province, province_
     u = next(u for u in province.units if u.rank_fields.get("2") == (1, province.field_levels["2"]))
     tied = sum(1 for v in province.units if v.rank_fields.get("2") == u.rank_fields["2"]) - 1
     assert tied > 0 and u.field_tied["2"] == tied
-    texts = {r[9] for r in _grid(province_xlsx, "Xếp hạng lĩnh vực") if r[2] == u.xa and r[3] == "2"}
+    texts = {r[7] for r in _grid(province_xlsx, "Xếp hạng lĩnh vực") if r[2] == u.xa and r[3] == "2"}
     assert texts == {f"hạng 1/{province.field_levels['2']}, cùng nhóm hạng với {tied} xã"}
 
 
@@ -215,7 +215,7 @@ def test_previous_gives_per_field_rank_change(tmp_path):
         doc = result.to_json()
         assert next(u for u in doc["units"] if u["xa"] == "Tân Kỳ")["rank"]["fields"]["1"]["change"] == 1
     rows = _grid(write_workbook(result, tmp_path / "nay.xlsx"), "Xếp hạng lĩnh vực")
-    assert any(r[2] == "Tân Kỳ" and r[3] == "1" and r[10] == "tăng 1 bậc" for r in rows)
+    assert any(r[2] == "Tân Kỳ" and r[3] == "1" and r[8] == "tăng 1 bậc" for r in rows)
 
 
 def test_rating_class_table_is_printed_with_its_source(good_result, tmp_path):

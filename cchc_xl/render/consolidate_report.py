@@ -497,19 +497,22 @@ def field_rank_text(u: UnitResult, code: str) -> str:
 
 def _fields_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
     """Long format, one row per commune and field: points, % of the maximum, "hạng x/y, cùng nhóm hạng với
-    N xã", change since --previous. Portrait, readable on paper whatever the number of fields."""
+    N xã", change since --previous. Portrait, readable on paper whatever the number of fields; the field
+    names and maxima are a legend above the table so each of the 10 × N rows stays one line."""
     ws = wb.add_worksheet(FIELDS_SHEET)
     fw = result.framework
     fields = list(fw.fields) if fw else []
-    heads = ["STT", HEAD_CODE, HEAD_NAME, HEAD_FIELD, "Lĩnh vực", "Điểm", "Tối đa", "Tỷ lệ (%)", HEAD_FIELD_POSITION,
+    heads = ["STT", HEAD_CODE, HEAD_NAME, HEAD_FIELD, "Điểm", "Tỷ lệ (%)", HEAD_FIELD_POSITION,
              "Xếp hạng lĩnh vực", "Thay đổi so với kỳ trước"]
-    widths = [5, 9, 15, 6, 30, 8, 7, 8, 7, 24, 11]
+    widths = [6, 9, 18, 7, 9, 8, 7, 34, 12]
     for col, width in enumerate(widths):
         ws.set_column(col, col, width)
     last = len(heads) - 1
     _band(ws, 0, last, "XẾP HẠNG TỪNG LĨNH VỰC", st.title, widths, 20)
     _band(ws, 1, last, _heading(result), st.subtitle, widths)
-    h = 3
+    for i, f in enumerate(fields):
+        _band(ws, 2 + i, last, f"LV {f.code}: {f.label} (tối đa {_fmt_max(f.max)} điểm)", st.note, widths, 17)
+    h = 3 + len(fields)
     ws.set_row(h, 36)
     for col, text in enumerate(heads):
         ws.write_string(h, col, text, st.header)
@@ -518,10 +521,12 @@ def _fields_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
 
     r = h + 1
     n = 0
+    name_room = widths[2] * 1.2 - 1
     ordered = sorted(result.units, key=lambda u: (u.rank_total is None, u.rank_total or 0, u.xa.casefold()))
     for u in ordered:
         if not u.fields:
             continue
+        tall = row_height([(u.xa, widths[2])]) if len(u.xa) > name_room else None
         for f in fields:
             pts = u.fields.get(f.code)
             n += 1
@@ -529,17 +534,15 @@ def _fields_sheet(wb, st: Styles, result: ConsolidationResult) -> int:
             _text(ws, r, 1, u.ma_xa, st.center)
             _text(ws, r, 2, u.xa, st.text)
             ws.write_string(r, 3, f.code, st.center)
-            ws.write_string(r, 4, f.label, st.text)
-            _value(ws, r, 5, pts, st.points, st.bad)
-            _text(ws, r, 6, _fmt_max(f.max), st.center)
+            _value(ws, r, 4, pts, st.points, st.bad)
             pct = field_percent(fw, f.code, pts) if isinstance(pts, int | float) and f.max else None  # type: ignore[arg-type]
-            _value(ws, r, 7, pct, st.percent, st.bad)
+            _value(ws, r, 5, pct, st.percent, st.bad)
             pos, _levels = u.rank_fields.get(f.code, (None, 0))
-            _value(ws, r, 8, pos, st.integer, st.text)
-            text = field_rank_text(u, f.code)
-            _text(ws, r, 9, text, st.center)
-            _text(ws, r, 10, rank.change_text(u.field_change.get(f.code)) if result.previous else "", st.center)
-            ws.set_row(r, row_height([(f.label, widths[4]), (u.xa, widths[2]), (text, widths[9])]))
+            _value(ws, r, 6, pos, st.integer, st.text)
+            _text(ws, r, 7, field_rank_text(u, f.code), st.center)
+            _text(ws, r, 8, rank.change_text(u.field_change.get(f.code)) if result.previous else "", st.center)
+            if tall:
+                ws.set_row(r, tall)
             r += 1
     if not n:
         _band(ws, r, last, say("consolidate-note-no-scores"), st.note, widths)

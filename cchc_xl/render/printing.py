@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable
+from functools import lru_cache
 
 A4 = 9  # the paper code of OOXML / XlsxWriter
 LINE_POINTS = 15.75  # one line of 12 pt text
@@ -21,9 +22,14 @@ def lines_needed(text: object, width: float) -> int:
     """Lines a wrapped text takes in a column ``width`` units wide (explicit line breaks kept)."""
     if text is None or text == "":
         return 1
+    return _lines(str(text), width)
+
+
+@lru_cache(maxsize=8192)  # labels, names and rank texts repeat on every row of the long tables
+def _lines(text: str, width: float) -> int:
     per_line = max(1, int(width * CHARS_PER_UNIT) - 1)
     total = 0
-    for part in str(text).split("\n"):
+    for part in text.split("\n"):
         words, line, count = part.split(" "), 0, 1
         for w in words:
             n = len(w)
