@@ -399,7 +399,9 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
               help="Communes that must report: CSV/XLSX with columns ma_xa, xa[, huyen].")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="A previous run's JSON report or workbook, for the rank change.")
-@click.option("--deadline", help="Deadline YYYY-MM-DD: files dated later are reported late.")
+@click.option("--deadline", help="Deadline dd/mm/yyyy or YYYY-MM-DD: files dated later are reported late.")
+@click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write one small workbook per commune that sent a file, to send back.")
 @click.option("--exclude-invalid", is_flag=True, help="Leave communes whose file has errors out of totals and ranks.")
 @click.option("--prefer-newest", is_flag=True, help="When a commune sent several files, use the newest.")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
@@ -410,7 +412,8 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
-                    previous: Path | None, deadline: str | None, exclude_invalid: bool, prefer_newest: bool,
+                    previous: Path | None, deadline: str | None, return_dir: Path | None,
+                    exclude_invalid: bool, prefer_newest: bool,
                     framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
                     quiet: bool, force: bool) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
@@ -423,18 +426,20 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     \b
         cchc-xl consolidate bao-cao-xa/ -o tong-hop.xlsx --json tong-hop.json --expected ds-xa.csv
     """
-    import datetime as dt
 
-    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.commands.consolidate import consolidate, parse_deadline
     from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
     from cchc_xl.errors import DataError
-    from cchc_xl.render.consolidate_report import write_json, write_workbook
+    from cchc_xl.render.consolidate_report import STATUS_WORDS, summary_lines, write_json, write_workbook
+    from cchc_xl.render.return_pack import ReturnPackError, check_return_dir, write_return_pack
 
     for target in (out, json_out):
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
+    if return_dir is not None and return_dir.exists() and not return_dir.is_dir():
+        raise Unusable(say("consolidate-return-not-dir", path=str(return_dir)))
     try:
-        when = dt.date.fromisoformat(deadline) if deadline else None
+        when = parse_deadline(deadline) if deadline else None
     except ValueError:
         raise Unusable(say("consolidate-bad-deadline", value=deadline)) from None
     bar = None
@@ -451,7 +456,8 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         classes = load_classes(classes_file) if classes_file else DEFAULT_CLASSES
         result = consolidate(directory, expected=expected, previous=previous, deadline=when,
                              exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
-                             classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
+                             classes=classes, classes_source=str(classes_file or ""),
+                             level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None)
     except DataError as exc:
@@ -461,20 +467,31 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
+    if return_dir is not None:
+        try:
+            check_return_dir(result, return_dir, force=force)
+        except ReturnPackError as exc:
+            raise Unusable(str(exc)) from None
     write_workbook(result, out, force=force)
     if json_out is not None:
         write_json(result, json_out, force=force)
+    written = write_return_pack(result, return_dir, force=force) if return_dir is not None else None
     if not quiet:
+        for r in result.skipped:
+            _err(say("consolidate-skipped-line", file=r.file, reason=r.reason))
         for r in result.rejected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
-        for m in result.missing:
-            _err(say("consolidate-missing-line", xa=m.xa, code=f" ({m.ma_xa})" if m.ma_xa else ""))
-    _out(say("consolidate-summary", period=result.period_label or "?", form=result.form.id if result.form else "?",
-             units=sum(u.included for u in result.units), errors=sum(1 for u in result.units if u.errors),
-             rejected=len(result.rejected), missing=len(result.missing)))
+        for c in result.completeness:
+            if c.status not in ("ok", "findings"):
+                _err(say("consolidate-status-line", status=STATUS_WORDS[c.status], xa=c.xa,
+                         code=f" ({c.ma_xa})" if c.ma_xa else "", reason=c.reason))
+    for line in summary_lines(result, verbose=not quiet):
+        _out(line)
     _out(say("consolidate-written", path=str(out)))
     if json_out is not None:
         _out(say("consolidate-json-written", path=str(json_out)))
+    if written is not None:
+        _out(say("consolidate-return-written", count=len(written), path=str(return_dir)))
     sys.exit(result.exit_code)
 
 

@@ -179,7 +179,10 @@ MESSAGES: dict[str, str] = {
     "classes-empty": "Bảng xếp loại '{path}' không có dòng nào.",
     "classes-duplicate": "Bảng xếp loại '{path}' có hai loại cùng điểm tối thiểu.",
     "classes-unreadable": "Không đọc được bảng xếp loại '{path}': {detail}",
-    "consolidate-bad-deadline": "Hạn nộp '{value}' không đúng dạng NĂM-THÁNG-NGÀY (ví dụ 2025-01-15).",
+    "consolidate-bad-deadline": (
+        "Hạn nộp '{value}' không phải là một ngày dạng ngày/tháng/năm (ví dụ 15/01/2025) "
+        "hoặc năm-tháng-ngày (2025-01-15)."
+    ),
     "consolidate-summary": (
         "Tổng hợp {period} ({form}): {units} xã đưa vào, {errors} xã có lỗi, {rejected} tệp bị loại, "
         "{missing} xã chưa nộp."
@@ -307,6 +310,58 @@ MESSAGES: dict[str, str] = {
     "_anchor-season": "",
     # ---- publish (issue 12): add this area's messages below this line ----
     "_anchor-publish": "",
+    "consolidate-lock": "Tệp '{name}' là tệp khóa Excel/LibreOffice tạo ra khi một tệp đang mở, không phải báo cáo; bỏ qua.",
+    "completeness-findings": "Tệp có {errors} lỗi (xem trang Kiểm tra); số liệu vẫn được tổng hợp.",
+    "completeness-conflict": "Xã gửi nhiều tệp ({files}) nên chưa dùng tệp nào; hãy giữ lại một tệp hoặc chạy lại với --prefer-newest.",
+    "completeness-missing": "Chưa nhận được tệp nào.",
+    "completeness-by-file-name": "Nhận là của xã theo tên tệp (không đọc được nội dung tệp).",
+    "completeness-file-time": "Lấy theo ngày sửa tệp vì tệp không ghi ngày lập; có thể sai nếu tệp đã được chép lại.",
+    "completeness-name-in-file": "Tên trong tệp: {name}.",
+    "completeness-unexpected": "Không có trong danh sách phải nộp.",
+    "consolidate-completeness-summary": (
+        "Tình trạng nộp ({expected} xã): {ok} hợp lệ, {findings} có lỗi, {unusable} không dùng được, "
+        "{conflict} trùng tệp, {missing} chưa nộp; {late} nộp muộn."
+    ),
+    "consolidate-status-line": "{status}: {xa}{code} — {reason}",
+    "consolidate-late-line": "Nộp muộn: {xa}{code}, ngày {date} ({source}).",
+    "consolidate-file-time-warning": (
+        "Cảnh báo: ngày nộp của {count} xã lấy theo ngày sửa tệp vì tệp không ghi ngày lập; "
+        "ngày này đổi khi tệp được chép lại nên có thể sai."
+    ),
+    "consolidate-skipped-line": "Bỏ qua '{file}': {reason}",
+    "consolidate-note-percent-weighted": (
+        "Bình quân gia quyền theo chỉ tiêu {base} của {n} xã (thấp nhất {min}, cao nhất {max}); "
+        "không cộng các tỷ lệ."
+    ),
+    "consolidate-note-percent-mean": (
+        "Trung bình cộng của {n} xã (thấp nhất {min}, cao nhất {max}); mẫu không có số gốc để tính "
+        "bình quân gia quyền."
+    ),
+    "consolidate-note-percent-mean-gap": (
+        "Trung bình cộng của {n} xã (thấp nhất {min}, cao nhất {max}); không tính được bình quân gia quyền "
+        "theo chỉ tiêu {base} vì có xã bỏ trống hoặc ghi 0 ở chỉ tiêu đó."
+    ),
+    "consolidate-classes-source": "Bảng xếp loại: {source}.",
+    "consolidate-classes-default": "mặc định (chưa có ngưỡng chính thức của tỉnh; đổi bằng --classes)",
+    "consolidate-return-written": "Đã ghi {count} tệp trả về cho các xã trong thư mục '{path}'.",
+    "consolidate-return-exists": "Thư mục trả về '{path}' đã có tệp '{name}'; dùng --force để ghi đè.",
+    "return-resend-unusable": "tệp đã gửi không dùng được để tổng hợp.",
+    "return-resend-conflict": "xã đã gửi nhiều tệp khác nhau nên chưa tệp nào được dùng.",
+    "return-resend-errors": "tệp còn {errors} lỗi phải sửa.",
+    "return-no-resend-warnings": "không có lỗi; có {warnings} cảnh báo cần kiểm tra lại, chỉ gửi lại nếu phải sửa số liệu.",
+    "return-no-resend": "tệp hợp lệ, không phải gửi lại.",
+    "return-todo-error": "Sửa số liệu ở ô này trên tệp của xã, lưu lại và gửi lại tệp.",
+    "return-todo-warning": "Kiểm tra lại; nếu số liệu đúng thì ghi giải trình khi gửi, không cần sửa.",
+    "return-todo-unusable": (
+        "Mở lại tệp bằng Excel hoặc LibreOffice, kiểm tra đúng mẫu {form} và đúng kỳ {period}, lưu lại "
+        "dạng .xlsx (không đặt mật khẩu) rồi gửi lại một tệp."
+    ),
+    "return-todo-conflict": "Chọn bản cuối cùng, gửi lại một tệp duy nhất và báo để bỏ các tệp cũ.",
+    "return-no-findings": "Không có lỗi hay cảnh báo nào.",
+    "return-criteria-same": "Các tiêu chí còn lại ({count}) có điểm tự chấm trùng với điểm thẩm định.",
+    "return-name-note": "Bảng tổng hợp ghi theo danh sách đơn vị: {xa}.",
+    "consolidate-note-none": "Chưa xã nào trong {total} xã có số liệu.",
+    "consolidate-return-not-dir": "'{path}' là một tệp chứ không phải thư mục; hãy chỉ ra thư mục để ghi các tệp trả về.",
     # ---- intake (issue 13): add this area's messages below this line ----
     "_anchor-intake": "",
     # ---- history (issue 14): add this area's messages below this line ----

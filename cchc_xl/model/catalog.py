@@ -78,6 +78,7 @@ class Indicator:
     allowed: tuple[tuple[str, int], ...] = ()
     derive: Derivation | None = None
     note: str = ""
+    weight: str = ""  # kind percent only: the code whose count is the percentage's base (for consolidation)
 
     @property
     def has_cell(self) -> bool:
@@ -315,6 +316,9 @@ def parse_form(doc: dict) -> Form:
         allowed = tuple((nfc(k), int(v)) for k, v in (row.get("allowed") or {}).items())
         if kind == "coded" and not allowed:
             problems.append(say("catalog-bad-field", form=form_id, detail=f"{code}: thiếu danh sách giá trị"))
+        weight = nfc(row.get("weight"))
+        if weight and (weight not in known or kind != "percent"):
+            problems.append(say("catalog-unknown-ref", form=form_id, where=code, code=weight))
         section = code.split("-")[0] if sections and "-" in code else None
         printed = nfc(row["printed"]) if "printed" in row else code
         indicators.append(
@@ -331,6 +335,7 @@ def parse_form(doc: dict) -> Form:
                 allowed=allowed,
                 derive=derive,
                 note=nfc(row.get("note")),
+                weight=weight,
             )
         )
     rules = []
