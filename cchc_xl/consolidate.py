@@ -403,6 +403,15 @@ class ConsolidationResult:
         """The machine-readable report, with exactly the keys documented in the README."""
         return {**self.json_head(), "units": [self.unit_json(u) for u in self.units], **self.json_tail()}
 
+    to_dict = to_json
+
+    def to_frame(self):
+        """The per-commune table as a pandas DataFrame: one row per commune, one column per code, plus
+        status, scores, ranks and the score basis (see render.frames)."""
+        from .render.frames import consolidation_frame
+
+        return consolidation_frame(self)
+
     def json_head(self) -> dict:
         return {"form": self.form.id if self.form else None, "period": {"ky": self.ky, "nam": self.nam}}
 

@@ -140,6 +140,14 @@ class DiffResult:
         return {"old": self.old, "new": self.new, "mode": self.mode, "summary": dict(self.summary),
                 "remarks": list(self.remarks), "changes": [c.to_json() for c in self.changes]}
 
+    to_dict = to_json
+
+    def to_frame(self):
+        """The changes as a pandas DataFrame, one row per change (every change, derived ones included)."""
+        from .render.frames import diff_frame
+
+        return diff_frame(self)
+
 
 def summarize(changes: Iterable[Change]) -> dict[str, int]:
     counts = dict.fromkeys(KINDS, 0)

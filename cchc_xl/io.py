@@ -173,6 +173,22 @@ class Report:
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)
 
+    def to_json(self) -> dict:
+        """The document ``cchc-xl show --format json`` prints."""
+        return {
+            "file": str(self.path), "form": self.template_id, "version": self.template_version,
+            "meta": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.meta.items()},
+            "values": self.values, "scores": self.scores, "appraised": self.appraised, "totals": self.totals,
+        }
+
+    to_dict = to_json
+
+    def to_frame(self):
+        """The values as a pandas DataFrame: code, label, unit, value (needs pandas; see render.frames)."""
+        from .render.frames import report_frame
+
+        return report_frame(self)
+
 
 def _clean(v: object) -> object:
     if v == "" or v is None:

@@ -52,6 +52,14 @@ class ValidationResult:
             out["reason"] = {"kind": self.unusable.kind, "message": self.unusable.message}
         return out
 
+    to_dict = to_json
+
+    def to_frame(self):
+        """The findings as a pandas DataFrame: rule, severity, codes, sheet, cell, message."""
+        from .render.frames import findings_frame
+
+        return findings_frame(self)
+
 
 def env_from_report(report: Report, formulas: set[str]) -> Env:
     """Rule inputs by defined name, as the workbook holds them (metadata as displayed)."""
