@@ -19,6 +19,8 @@ imports its command when called, and the result classes below are loaded on firs
 from __future__ import annotations
 
 import importlib
+import sys
+import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -233,6 +235,26 @@ def diff(old: str | Path, new: str | Path | None = None, *, scores: bool = False
     if new is None:
         raise TypeError("diff() needs old and new, or one workbook with scores=True")
     return diff_files(old, new, framework=framework)
+
+
+_FUNCTIONS = ("read", "validate", "fill", "new", "consolidate", "diff")
+
+
+class _Package(types.ModuleType):
+    """The package module, keeping ``cchc_xl.fill`` & co. the API functions.
+
+    Importing a submodule binds it as an attribute of its package, and some command modules still share
+    the functions' names (``cchc_xl/fill.py``, ``validate.py``, ``consolidate.py``, ``diff.py``); without
+    this, ``cchc_xl.fill`` would turn into the module the first time anything imported it.
+    """
+
+    def __setattr__(self, name: str, value: object) -> None:
+        if name in _FUNCTIONS and isinstance(value, types.ModuleType):
+            return
+        super().__setattr__(name, value)
+
+
+sys.modules[__name__].__class__ = _Package
 
 
 # Hooks for the capabilities other issues build (added by them, not stubbed here):
