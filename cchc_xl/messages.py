@@ -340,6 +340,10 @@ MESSAGES: dict[str, str] = {
     "batch-long-table": (
         "Bảng '{source}' ở dạng mã–giá trị (một xã); --batch cần mỗi dòng một xã với cột ma_xa, xa, huyen."
     ),
+    "batch-no-name-column": (
+        "Bảng '{path}' không có cột tên xã (xa hoặc Tên xã) ở dòng đầu tiên; --batch cần tên xã để đặt tên tệp "
+        "và điền trang Thông tin."
+    ),
     "batch-no-commune": "{source}, dòng {row}: thiếu tên xã nên không tạo được sổ làm việc.",
     "batch-duplicate-row": "Dòng {row} ({xa}) trùng xã với dòng {other}; không tạo sổ nào cho hai dòng này.",
     "batch-out-not-dir": "'{path}' là một tệp; -o của --batch phải là thư mục.",

@@ -20,7 +20,7 @@ from pathlib import Path
 from ..catalog import DEFAULT_FORM, framework_for, load_form
 from ..datafile import DataError, check_data
 from ..messages import say
-from ..sources.table import TableRow, norm_code, norm_name, read_table, wide_rows
+from ..sources.table import TableRow, meta_key, norm_code, norm_name, read_table, wide_rows
 from ..template import build_workbook
 
 LOCKED_META = ("tinh", "huyen", "xa", "ma_xa", "ky", "nam")  # the district's identity of the report
@@ -130,6 +130,8 @@ def new_batch(table: object, out_dir: str | Path, *, form: str | None = None, fr
     tab = read_table(table)
     if tab.is_long:
         raise DataError([say("batch-long-table", source=tab.source)])
+    if "xa" not in {meta_key(h) for h in tab.headers}:  # the name makes the file name and the Thông tin
+        raise DataError([say("batch-no-name-column", path=tab.source)])
     rows = wide_rows(tab, form_obj, fw, defaults=meta)
     for r in rows:
         if r.doc is not None and not r.xa:
