@@ -19,25 +19,28 @@ imports its command when called, and the result classes below are loaded on firs
 from __future__ import annotations
 
 import importlib
-import sys
-import types
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 __version__ = "0.1.0"
 
+# Composition root: the renderer plugs the DataFrame converters into the result records (to_frame()).
+# It imports no pandas and no command, so `import cchc_xl.cli` stays as light as before.
+from cchc_xl.render import frames as _frames  # noqa: F401
+
 if TYPE_CHECKING:  # pragma: no cover - typing only
-    from .commands.batch import BatchResult
-    from .consolidate import ConsolidationResult
-    from .diff import DiffResult
-    from .fill import FillResult, NewResult
-    from .io import Report
-    from .validate import ValidationResult
+    from cchc_xl.commands.batch import BatchResult
+    from cchc_xl.commands.consolidate import ConsolidationResult
+    from cchc_xl.commands.diff import DiffResult
+    from cchc_xl.commands.fill import FillResult
+    from cchc_xl.commands.new import NewResult
+    from cchc_xl.engine.validation import ValidationResult
+    from cchc_xl.model.report import Report
 
 __all__ = [
     "BatchResult",
     "CatalogError",
-    "ConsolidateError",
+    "CchcError",
     "ConsolidationResult",
     "DataError",
     "DiffResult",
@@ -57,17 +60,17 @@ __all__ = [
 
 # Public name → the module defining it, imported on first attribute access (PEP 562).
 _LAZY = {
-    "Report": "cchc_xl.io",
-    "ValidationResult": "cchc_xl.validate",
-    "ConsolidationResult": "cchc_xl.consolidate",
-    "ConsolidateError": "cchc_xl.consolidate",
-    "DiffResult": "cchc_xl.diff",
-    "FillResult": "cchc_xl.fill",
-    "NewResult": "cchc_xl.fill",
+    "Report": "cchc_xl.model.report",
+    "ValidationResult": "cchc_xl.engine.validation",
+    "ConsolidationResult": "cchc_xl.commands.consolidate",
+    "DiffResult": "cchc_xl.commands.diff",
+    "FillResult": "cchc_xl.commands.fill",
+    "NewResult": "cchc_xl.commands.new",
     "BatchResult": "cchc_xl.commands.batch",
-    "DataError": "cchc_xl.datafile",
-    "UnusableInput": "cchc_xl.safety",
-    "CatalogError": "cchc_xl.catalog",
+    "CchcError": "cchc_xl.errors",
+    "DataError": "cchc_xl.errors",
+    "UnusableInput": "cchc_xl.errors",
+    "CatalogError": "cchc_xl.errors",
 }
 
 
@@ -85,7 +88,7 @@ def read(path: str | Path, *, framework: str | None = None) -> Report:
     code, label, unit, value). Raises ``UnusableInput`` (Vietnamese ``message``) for a file that is not a
     usable cchc-xl workbook.
     """
-    from .io import read_report
+    from cchc_xl.ooxml.reader import read_report
 
     return read_report(path, framework=framework)
 
@@ -96,8 +99,8 @@ def validate(source: str | Path | Report, *, framework: str | None = None) -> Va
     Never raises for a bad file: an unusable one gives ``status == "unusable"``. ``to_frame()``: rule,
     severity, codes, sheet, cell, message.
     """
-    from .io import Report
-    from .validate import validate_file, validate_report
+    from cchc_xl.model.report import Report
+    from cchc_xl.sources.workbook import validate_file, validate_report
 
     if isinstance(source, Report):
         return validate_report(source)
@@ -106,7 +109,7 @@ def validate(source: str | Path | Report, *, framework: str | None = None) -> Va
 
 def _table_or_none(data: object):
     """A Table when ``data`` is a DataFrame or a table file (XLSX, or CSV with a commune column)."""
-    from .sources.table import is_frame, read_table
+    from cchc_xl.sources.table import is_frame, read_table
 
     if is_frame(data):
         return read_table(data)
@@ -122,7 +125,7 @@ def _table_or_none(data: object):
 
 
 def _meta_key(header: str) -> str | None:
-    from .sources.table import meta_key
+    from cchc_xl.sources.table import meta_key
 
     return meta_key(header)
 
@@ -137,11 +140,11 @@ def fill(workbook: str | Path, data: object, out: str | Path | None = None, *, i
     Without ``out`` and ``in_place`` nothing is written (a dry run). Raises ``DataError`` listing every
     problem (nothing written) and ``UnusableInput`` for an unusable workbook.
     """
-    from .datafile import DataError
-    from .fill import fill_workbook
-    from .io import read_report
-    from .messages import say
-    from .sources.table import IDENTITY_KEYS, long_document, matching_rows, wide_rows
+    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl.errors import DataError
+    from cchc_xl.messages import say
+    from cchc_xl.ooxml.reader import read_report
+    from cchc_xl.sources.table import IDENTITY_KEYS, long_document, matching_rows, wide_rows
 
     table = _table_or_none(data)
     if table is not None:
@@ -179,12 +182,13 @@ def new(data: object, out: str | Path, *, form: str | None = None, framework: st
     Raises ``DataError`` (nothing written) for unusable data, ``FileExistsError`` when ``out`` exists
     and ``force`` is not set.
     """
-    from .catalog import DEFAULT_FORM, framework_for, load_form
-    from .commands.batch import new_batch
-    from .datafile import DataError, load_data
-    from .fill import new_workbook
-    from .messages import say
-    from .sources.table import is_frame, long_document, read_table, wide_rows
+    from cchc_xl.commands.batch import new_batch
+    from cchc_xl.commands.new import new_workbook
+    from cchc_xl.errors import DataError
+    from cchc_xl.messages import say
+    from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, load_form
+    from cchc_xl.sources.datafile import load_data
+    from cchc_xl.sources.table import is_frame, long_document, read_table, wide_rows
 
     if batch or (batch is None and is_frame(data) and not read_table(data).is_long):
         return new_batch(data, out, form=form, framework=framework, meta=meta, force=force)
@@ -217,9 +221,9 @@ def consolidate(folder: str | Path, **options: Any) -> ConsolidationResult:
     ``options`` are those of the command: ``expected`` (CSV/XLSX list), ``previous``, ``deadline``
     (a ``datetime.date``), ``exclude_invalid``, ``prefer_newest``, ``framework``, ``jobs`` …
     ``to_frame()``: one row per commune, one column per code, then status, scores, ranks and basis.
-    Raises ``ConsolidateError`` when the folder or an auxiliary file is unusable.
+    Raises ``DataError`` when the folder or an auxiliary file is unusable.
     """
-    from .consolidate import consolidate as run
+    from cchc_xl.commands.consolidate import consolidate as run
 
     return run(folder, **options)
 
@@ -228,33 +232,13 @@ def diff(old: str | Path, new: str | Path | None = None, *, scores: bool = False
          framework: str | None = None) -> DiffResult:
     """Compare two versions of a workbook by code, or (``scores=True``, one workbook) its self-assessed
     with its appraised scores (``cchc-xl diff``). ``to_frame()``: one row per change."""
-    from .diff import diff_files, diff_scores
+    from cchc_xl.commands.diff import diff_files, diff_scores
 
     if scores:
         return diff_scores(old, framework=framework)
     if new is None:
         raise TypeError("diff() needs old and new, or one workbook with scores=True")
     return diff_files(old, new, framework=framework)
-
-
-_FUNCTIONS = ("read", "validate", "fill", "new", "consolidate", "diff")
-
-
-class _Package(types.ModuleType):
-    """The package module, keeping ``cchc_xl.fill`` & co. the API functions.
-
-    Importing a submodule binds it as an attribute of its package, and some command modules still share
-    the functions' names (``cchc_xl/fill.py``, ``validate.py``, ``consolidate.py``, ``diff.py``); without
-    this, ``cchc_xl.fill`` would turn into the module the first time anything imported it.
-    """
-
-    def __setattr__(self, name: str, value: object) -> None:
-        if name in _FUNCTIONS and isinstance(value, types.ModuleType):
-            return
-        super().__setattr__(name, value)
-
-
-sys.modules[__name__].__class__ = _Package
 
 
 # Hooks for the capabilities other issues build (added by them, not stubbed here):

@@ -68,15 +68,15 @@ def batch(tmp_path: Path, table: Path, *extra: str, out: str = "gui-xa") -> tupl
 # ---------------------------------------------------------------------------------------- the functions
 
 
-def test_api_functions_stay_functions_after_their_modules_are_imported():
-    import cchc_xl.consolidate
-    import cchc_xl.diff
-    import cchc_xl.fill
-    import cchc_xl.validate
+def test_api_functions_stay_functions_after_the_commands_are_imported():
+    import cchc_xl.commands.consolidate
+    import cchc_xl.commands.diff
+    import cchc_xl.commands.fill
+    import cchc_xl.commands.validate
 
     for name in ("read", "validate", "fill", "new", "consolidate", "diff"):
         assert callable(getattr(cchc_xl, name)), name
-    assert cchc_xl.Report.__name__ == "Report" and cchc_xl.DataError.__name__ == "DataError"
+    assert cchc_xl.Report.__name__ == "Report" and issubclass(cchc_xl.DataError, cchc_xl.CchcError)
 
 
 def test_report_to_dict_is_the_show_json(capsys):
@@ -259,8 +259,8 @@ def test_new_batch_locks_the_prefilled_identity_and_leaves_other_cells_input(tmp
 
 
 def test_template_builder_without_lock_request_is_byte_identical(tmp_path):
-    from cchc_xl.catalog import framework_for, load_form
-    from cchc_xl.template import build_workbook
+    from cchc_xl.model.catalog import framework_for, load_form
+    from cchc_xl.ooxml.builder import build_workbook
 
     form = load_form(FORM)
     fw = framework_for(form)

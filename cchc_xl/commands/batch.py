@@ -16,12 +16,15 @@ import re
 import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
-from ..catalog import DEFAULT_FORM, framework_for, load_form
-from ..datafile import DataError, check_data
-from ..messages import say
-from ..sources.table import TableRow, meta_key, norm_code, norm_name, read_table, wide_rows
-from ..template import build_workbook
+from cchc_xl.errors import DataError
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, load_form
+from cchc_xl.model.tabular import Tabular
+from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.sources.datafile import check_data
+from cchc_xl.sources.table import TableRow, meta_key, norm_code, norm_name, read_table, wide_rows
 
 LOCKED_META = ("tinh", "huyen", "xa", "ma_xa", "ky", "nam")  # the district's identity of the report
 NEEDED_META = ("tinh", "ky", "nam")  # required on the Thông tin sheet; without them each commune types them
@@ -52,8 +55,10 @@ class BatchRow:
 
 
 @dataclass
-class BatchResult:
+class BatchResult(Tabular):
     """Every row's outcome; ``exit_code`` 1 when a row failed (nothing was written for it)."""
+
+    frame_kind: ClassVar[str] = "batch"  # to_frame(): row, xa, ma_xa, file, problems
 
     directory: Path
     form: str
@@ -78,12 +83,6 @@ class BatchResult:
                 "rows": [r.to_json() for r in self.rows]}
 
     to_dict = to_json
-
-    def to_frame(self):
-        """One row per table row: row, xa, ma_xa, file (NA when not written), problems."""
-        from ..render.frames import batch_frame
-
-        return batch_frame(self)
 
 
 def _check_duplicates(rows: list[TableRow]) -> None:

@@ -1,5 +1,8 @@
 """pandas DataFrames of the library's results, for notebooks and scripts (``result.to_frame()``).
 
+Each converter is registered for a ``Tabular.frame_kind`` (``cchc_xl.model.tabular``); the package root
+imports this module, so the result records get ``to_frame()`` without importing this layer or pandas.
+
 Every frame is built from the same dictionaries the CLI prints as JSON (``to_json()``), so a column never
 says something the JSON does not. Conventions: codes stay strings ("3.3.1.a", never 3.31), text is NFC,
 a blank cell is ``pd.NA`` (never 0), and columns use pandas' nullable dtypes (``Int64``, ``Float64``,
@@ -13,7 +16,8 @@ from __future__ import annotations
 import unicodedata
 from typing import TYPE_CHECKING
 
-from ..messages import say
+from cchc_xl.messages import say
+from cchc_xl.model.tabular import register_frame
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     import pandas as pd
@@ -33,12 +37,6 @@ def pandas():
     except ImportError:
         raise ImportError(say("pandas-missing")) from None
     return pd
-
-
-def is_frame(obj: object) -> bool:
-    """Whether ``obj`` is a pandas DataFrame, decided without importing pandas."""
-    cls = type(obj)
-    return cls.__name__ == "DataFrame" and cls.__module__.split(".")[0] == "pandas"
 
 
 def _missing(v: object) -> bool:
@@ -81,6 +79,7 @@ def frame(columns: dict[str, pd.Series], names: tuple[str, ...] | list[str]) -> 
 # -------------------------------------------------------------------------------------------- a Report
 
 
+@register_frame("report")
 def report_frame(report) -> pd.DataFrame:
     """One row per indicator cell of the form (catalog order): code, label, unit, value."""
     doc = report.to_json()
@@ -118,6 +117,7 @@ def findings_rows(findings: list[dict]) -> pd.DataFrame:
     return frame(cols, FINDING_COLUMNS)
 
 
+@register_frame("findings")
 def findings_frame(result) -> pd.DataFrame:
     """A ValidationResult's findings (an unusable file gives an empty frame with the same columns)."""
     return findings_rows(result.to_json()["findings"])
@@ -126,6 +126,7 @@ def findings_frame(result) -> pd.DataFrame:
 # ---------------------------------------------------------------------------------------------- diff
 
 
+@register_frame("diff")
 def diff_frame(result) -> pd.DataFrame:
     """A DiffResult's changes, one row each, with every key of the JSON change (absent ones NA)."""
     changes = result.to_json()["changes"]
@@ -140,6 +141,7 @@ def diff_frame(result) -> pd.DataFrame:
 _INT_KINDS = ("count", "coded")
 
 
+@register_frame("consolidation")
 def consolidation_frame(result) -> pd.DataFrame:
     """One row per consolidated commune, in the report's order: identity and status, one column per
     indicator code (inputs as read, derived rows recomputed), then the score basis, the total and field
@@ -181,6 +183,7 @@ def consolidation_frame(result) -> pd.DataFrame:
 # -------------------------------------------------------------------------------------------- batches
 
 
+@register_frame("batch")
 def batch_frame(result) -> pd.DataFrame:
     """One row per row of a ``new --batch`` table: row, xa, ma_xa, file (NA when not written), problems."""
     rows = result.to_json()["rows"]

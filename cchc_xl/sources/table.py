@@ -23,10 +23,11 @@ import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import Form, Framework, nfc
-from ..datafile import DataError, check_data
-from ..messages import say
-from ..safety import UnusableInput, sniff
+from cchc_xl.errors import DataError, UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form, Framework, nfc
+from cchc_xl.ooxml.safety import sniff
+from cchc_xl.sources.datafile import check_data
 
 META_ALIASES: dict[str, tuple[str, ...]] = {
     "ma_xa": ("ma_xa", "mã_xã", "ma", "mã", "ma_don_vi", "mã_đơn_vị", "mã_đơn_vị_hành_chính", "ma_dvhc",
