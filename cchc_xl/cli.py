@@ -26,7 +26,6 @@ from cchc_xl.model.numbers import format_vn
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
 INTERNAL_ERROR = 3  # exit code of a crash: distinct from 2 (unusable input) so a bug never reads as bad input
-REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
 
 
 class Unusable(click.ClickException):
@@ -140,8 +139,8 @@ def template_group() -> None:
 
 
 @template_group.command("build")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=REPO_TEMPLATES,
-              show_default=True, help="Where to write the templates.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("workbook_templates"),
+              show_default=True, help="Where to write the templates (relative to the current folder).")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
 def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:

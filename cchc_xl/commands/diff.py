@@ -46,7 +46,7 @@ from python_calamine import CalamineWorkbook
 
 from cchc_xl.engine import derive
 from cchc_xl.messages import say
-from cchc_xl.model import names
+from cchc_xl.model import layout, names
 from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     SELF_TOTAL_NAME,
@@ -65,7 +65,7 @@ from cchc_xl.sources.workbook import validate_report
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
          "validation", "other")
 TOLERANCE = 1e-9
-CHECK_SHEET = "Kiểm tra"
+CHECK_SHEET = layout.CHECK_SHEET
 SELF, APPRAISED = "tu_cham", "tham_dinh"
 TOTAL_CODE = "total"
 _CORE_NS = {
@@ -360,19 +360,19 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
             ind.code, ind.label, ind.name, ref, norm(report.values.get(ind.code)), _section_of(form, ind.code),
             derived=ind.is_derived, sources=_sources(form, ind.code),
             expected=derive.formula_of(ind.derive) if ind.derive is not None else None,
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order)
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order)
     known = {ind.name for ind in form.cells}
     # Indicators of another template version: named in the file but unknown to this catalog.
     for name, ref in sorted(index.names.items(), key=lambda kv: (kv[1].sheet, kv[1].row, kv[1].col)):
         if not name.startswith("CT_") or name in known:
             continue
-        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + 2))
+        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.CODE_OFFSET))
         code = code if isinstance(code, str) and code else name
-        label = side.cell(CellRef(ref.sheet, ref.row, ref.col - 2)) if ref.col >= 2 else None
+        label = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.LABEL_OFFSET)) if ref.col >= -layout.LABEL_OFFSET else None
         order += 1
         side.indicators.setdefault(code, Entry(
             code, nfc(label) if label else code, name, ref, side.cell(ref), _section_of(form, code),
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order))
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order))
     for crit in fw.criteria:
         field_code = crit.code.split(".", 1)[0]
         field_crit = fw.by_code.get(field_code)
@@ -655,13 +655,13 @@ def _compare_scores(old: Side, new: Side) -> list[Change]:
 
 
 def _compare_evidence(old: Side, new: Side) -> list[Change]:
-    """Tài liệu kiểm chứng / ghi chú of each criterion: two cells right of its appraised score."""
+    """Tài liệu kiểm chứng / ghi chú of each criterion: the note column of its appraised score's row."""
     changes = []
     for key, b in new.scores.items():
         a = old.scores.get(key)
         if key[0] != APPRAISED or a is None:
             continue
-        ra, rb = CellRef(a.ref.sheet, a.ref.row, a.ref.col + 2), CellRef(b.ref.sheet, b.ref.row, b.ref.col + 2)
+        ra, rb = CellRef(a.ref.sheet, a.ref.row, layout.SCORE_NOTE_COL), CellRef(b.ref.sheet, b.ref.row, layout.SCORE_NOTE_COL)
         va, vb = old.cell(ra), new.cell(rb)
         if not same(va, vb):
             changes.append(Change("note", b.code, b.label, b.ref.sheet, ra.address, rb.address, va, vb,
@@ -732,8 +732,8 @@ def _excluded(side: Side) -> set[tuple[str, int, int]]:
             out.add((e.note_ref.sheet, e.note_ref.row, e.note_ref.col))
     for (column, _), e in side.scores.items():
         if column == APPRAISED:
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 1))
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 2))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_PERCENT_COL))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_NOTE_COL))
     return out
 
 

@@ -18,7 +18,7 @@ from cchc_xl.engine.rules import Finding
 from cchc_xl.engine.state import data_from_report, stated_findings
 from cchc_xl.errors import OutputRefused
 from cchc_xl.messages import say
-from cchc_xl.model import names
+from cchc_xl.model import layout, names
 from cchc_xl.model.catalog import (
     PERIODS,
 )
@@ -96,7 +96,7 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
             written.append(f"meta:{key}")
     for code, note in incoming.notes.items():
         ref = report.cells[report.form.indicator(code).name]
-        writes[CellRef(ref.sheet, ref.row, ref.col + 1)] = CellWrite(note)
+        writes[CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET)] = CellWrite(note)
     refresh = refresh_writes(report, state)
     writes = {**refresh, **writes}
     target = Path(workbook) if in_place else (Path(out) if out else None)

@@ -106,6 +106,10 @@ class Rule:
         """(label, Excel expression) pairs appended to the message in the workbook."""
         return []
 
+    def number_values(self, env: Env) -> list[object]:
+        """What each of :meth:`excel_numbers` evaluates to in Excel, computed in Python (the cached message)."""
+        return []
+
     # -- shared rendering ---------------------------------------------------------------------------
 
     def applies(self, env: Env) -> bool:
@@ -235,6 +239,22 @@ class ExprRule(Rule):
         return [(expr.to_text(self.left), f"ROUND({expr.to_excel(self.left, self.resolve)},3)"),
                 (expr.to_text(self.right), f"ROUND({expr.to_excel(self.right, self.resolve)},3)")]  # type: ignore
 
+    def number_values(self, env: Env) -> list[object]:
+        if self.op in ("both", "not-both"):
+            return ["(trống)" if env.num(n) is None else env.num(n) for n in self.names[:2]]
+        out: list[object] = []
+        for side in (self.left, self.right):
+            try:  # blanks read as 0, as N() does in the Excel rendering
+                out.append(_clean(expr.evaluate(side, lambda code: env.num(self.resolve(code)) or 0)))  # type: ignore
+            except ZeroDivisionError:
+                out.append("#DIV/0!")
+        return out
+
+
+def _as_shown(value: object) -> object:
+    """A cell referenced in a message: its value, 0 when blank (as the cached messages always wrote it)."""
+    return value if value is not None else 0
+
 
 def _clean(v: float) -> float | int:
     r = excel_round(v, 3)
@@ -305,6 +325,9 @@ class ValueRule(Rule):
     def excel_numbers(self) -> list[tuple[str, str]]:
         return [(self.code, self.name)]
 
+    def number_values(self, env: Env) -> list[object]:
+        return [_as_shown(env.get(self.name))]
+
 
 # ------------------------------------------------------------------------------------ derived cells
 
@@ -334,6 +357,9 @@ class FormulaRule(Rule):
 
     def excel_numbers(self) -> list[tuple[str, str]]:
         return [(self.code, self.name)]
+
+    def number_values(self, env: Env) -> list[object]:
+        return [_as_shown(env.get(self.name))]
 
 
 @dataclass(eq=False)
@@ -392,6 +418,10 @@ class RatioStatedRule(Rule):
     def excel_numbers(self) -> list[tuple[str, str]]:
         x, num, den = self.names
         return [(self.codes[0], x), (self.codes[1], f"N({num})"), (self.codes[2], f"N({den})")]
+
+    def number_values(self, env: Env) -> list[object]:
+        x, num, den = self.names
+        return [_as_shown(env.get(x)), env.num(num) or 0, env.num(den) or 0]
 
 
 def _truncate(v: float, digits: int) -> float:

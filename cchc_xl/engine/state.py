@@ -7,7 +7,6 @@ consolidate. Pure: positions come from :mod:`cchc_xl.model.layout` or from a ``l
 
 from __future__ import annotations
 
-import re
 from collections.abc import Callable
 from decimal import Decimal
 
@@ -89,37 +88,14 @@ def _xl_general(value: object) -> str:
 def _cached_message(rule, outcome, env: Env) -> str:
     if outcome.status != BAD:
         return ""
-    numbers = []
-    for label, xl in rule.excel_numbers():
-        numbers.append((label, _xl_value(xl, env)))
+    labels = [label for label, _xl in rule.excel_numbers()]
+    numbers = list(zip(labels, rule.number_values(env), strict=True))
     text = rule.describe
     if numbers:
         text += ": " + "; ".join(f"{label} = {_xl_general(v)}" for label, v in numbers)
     return text
 
 
-def _xl_value(xl: str, env: Env) -> object:
-    """Evaluate the few Excel shapes ``excel_numbers`` produces, the way Excel would (for cached values)."""
-    m = re.fullmatch(r'IF\(COUNT\((\w+)\)=0,"\(trống\)",\w+\)', xl)
-    if m:
-        v = env.num(m.group(1))
-        return "(trống)" if v is None else v
-    m = re.fullmatch(r"ROUND\((.*),3\)", xl)
-    if m:
-        inner = m.group(1)
-        py = re.sub(r"N\((\w+)\)", lambda g: repr(env.num(g.group(1)) or 0), inner)
-        try:
-            value = eval(py, {"__builtins__": {}})  # only digits, operators and parentheses remain
-        except ZeroDivisionError:
-            return "#DIV/0!"
-
-        r = excel_round(value, 3)
-        return int(r) if float(r).is_integer() else r
-    m = re.fullmatch(r"N\((\w+)\)", xl)
-    if m:
-        return env.num(m.group(1)) or 0
-    value = env.get(xl)
-    return value if value is not None else 0
 
 
 def computed_cells(form: Form, framework: Framework, data: WorkbookData,

@@ -24,6 +24,9 @@ from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.names import name_for
 
+# libyaml's safe loader parses a form in ~5 ms where the pure-Python one takes ~40 ms; same safe subset.
+_SAFE_LOADER = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+
 KINDS = ("group", "count", "amount", "percent", "coded")
 PERIODS = {
     "quy1": "Quý I",
@@ -262,7 +265,7 @@ def load_form(form_id: str = DEFAULT_FORM) -> Form:
     path = _catalog_dir() / "forms" / f"{form_id}.yaml"
     if not path.is_file():
         raise CatalogError([say("catalog-unknown-form", form=form_id, known=", ".join(list_forms()))])
-    return parse_form(yaml.safe_load(path.read_text(encoding="utf-8")))
+    return parse_form(yaml.load(path.read_text(encoding="utf-8"), Loader=_SAFE_LOADER))
 
 
 def parse_form(doc: dict) -> Form:

@@ -17,7 +17,6 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
@@ -36,6 +35,7 @@ from cchc_xl.model.catalog import (
 from cchc_xl.model.data import META_KEYS
 from cchc_xl.model.report import CellRef, Report, parse_ref
 from cchc_xl.ooxml.safety import parse_xml, read_part, sniff
+from cchc_xl.ooxml.xmltext import unescape
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
@@ -116,7 +116,7 @@ def read_formulas(path: str | Path, refs: list[CellRef], parts: dict[str, str] |
                 continue
             f = _F_XML.search(m.group(2))
             if f is not None and f.group(1):
-                out[ref] = "=" + unescape(f.group(1).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+                out[ref] = "=" + unescape(f.group(1).decode("utf-8"))
     return out
 
 

@@ -12,7 +12,6 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
 from cchc_xl.engine.state import _locator, computed_cells
 from cchc_xl.errors import WriteRefused
@@ -20,6 +19,7 @@ from cchc_xl.model.data import WorkbookData
 from cchc_xl.model.report import CellRef, Report
 from cchc_xl.ooxml.reader import atomic_output, sheet_parts
 from cchc_xl.ooxml.safety import read_part, sniff
+from cchc_xl.ooxml.xmltext import escape
 
 
 @dataclass(frozen=True)

@@ -33,7 +33,7 @@ def load_data(path: str | Path) -> dict:
     suffix = p.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
-            doc = yaml.safe_load(text)
+            doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe subset, in C
         elif suffix == ".json":
             doc = json.loads(text)
         elif suffix == ".csv":
