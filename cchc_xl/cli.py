@@ -289,6 +289,9 @@ def _write_target(out: Path | None, in_place: bool, force: bool) -> None:
 def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force: bool) -> None:
     """Write values and scores by code into an existing workbook, changing only those cells.
 
+    DATA is a data file (YAML/JSON, CSV code,value) or a table (CSV/XLSX): code,value for this commune, or
+    one row per commune (ma_xa, xa, then one column per code; this workbook's row is used, found by code).
+
     A figure given for a derived row is compared with the computed one, never written (exit 1 on a
     mismatch). Without -o or --in-place nothing is written.
 
@@ -298,7 +301,7 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl import fill as fill_workbook  # data files, and tables (CSV/XLSX, long or wide) too
     from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)

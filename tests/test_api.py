@@ -232,6 +232,8 @@ def test_new_batch_from_expected_list_then_consolidate_matches_every_commune_by_
     df = result.to_frame().set_index("ma_xa")
     assert df.loc["11206", "BM1-1"] == 7 and df.loc["11101", "BM1-2"] == 90.0
     assert pd.isna(df.loc["11102", "BM1-1"])
+    # A workbook sent out, untouched or filled consistently, has nothing to report (no false alarm).
+    assert set(df.status) == {"ok"} and df.errors.sum() == 0 and df.warnings.sum() == 0
 
 
 def test_new_batch_matches_by_code_even_when_the_list_spells_names_differently(tmp_path, sent):
@@ -426,3 +428,30 @@ def test_fill_from_dataframes_long_and_wide(tmp_path, sent):
     wide.to_csv(csv_table, index=False)
     cchc_xl.fill(target, csv_table, tmp_path / "d.xlsx")
     assert cchc_xl.read(tmp_path / "d.xlsx").values["BM1-1"] == 6
+
+
+def test_cli_fill_takes_a_wide_xlsx_table_and_picks_the_row_by_code(tmp_path, sent, capsys):
+    import xlsxwriter
+
+    book = tmp_path / "so-lieu.xlsx"
+    wb = xlsxwriter.Workbook(str(book))
+    ws = wb.add_worksheet()
+    for r, row in enumerate([["Mã xã", "Tên xã", "BM1-1", "BM1-2.1"], [11101, "Quang Khải", 2, 8],
+                             [11206, "Ứng Hòe", 5, 10]]):
+        ws.write_row(r, 0, row)
+    wb.close()
+    out = tmp_path / "ung-hoe.xlsx"
+    assert main(["fill", str(sent / "ung-hoe-11206.xlsx"), str(book), "-o", str(out)]) == 0
+    report = cchc_xl.read(out)
+    assert report.values["BM1-1"] == 5 and report.values["BM1-2.1"] == 10
+    bad = tmp_path / "sai.csv"
+    bad.write_text("ma_xa,xa,BM1-1\n11206,Ứng Hòe,năm\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(["fill", str(sent / "ung-hoe-11206.xlsx"), str(bad), "-o", str(tmp_path / "x.xlsx")]) == 2
+    err = capsys.readouterr().err
+    assert "sai.csv, dòng 2 (Ứng Hòe), cột C “BM1-1”" in err and not (tmp_path / "x.xlsx").exists()
+
+
+def test_new_batch_needs_a_table(tmp_path):
+    with pytest.raises(cchc_xl.DataError):
+        cchc_xl.new({"values": {}}, tmp_path / "gui", batch=True)

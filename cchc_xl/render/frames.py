@@ -93,20 +93,6 @@ def report_frame(report) -> pd.DataFrame:
     return frame(cols, REPORT_COLUMNS)
 
 
-def scores_frame(report) -> pd.DataFrame:
-    """One row per criterion of the scoring framework: code, label, max, self-assessed, appraised."""
-    doc = report.to_json()
-    crits = report.framework.criteria
-    cols = {
-        "code": series([c.code for c in crits], "string"),
-        "label": series([c.label for c in crits], "string"),
-        "max": series([None if c.max is None else float(c.max) for c in crits], "float"),
-        "self": series([doc["scores"].get(c.code) for c in crits], "float"),
-        "appraised": series([doc["appraised"].get(c.code) for c in crits], "float"),
-    }
-    return frame(cols, ("code", "label", "max", "self", "appraised"))
-
-
 # ------------------------------------------------------------------------------------------- findings
 
 

@@ -113,7 +113,9 @@ def read_table(source: object) -> Table:
     """A CSV (UTF-8, "," or ";") or XLSX (first sheet) file, or a DataFrame, as a :class:`Table`."""
     if is_frame(source):
         return _frame_table(source)
-    path = Path(source)  # type: ignore[arg-type]
+    if not isinstance(source, str | Path):
+        raise DataError([say("table-bad-format", path=type(source).__name__)])
+    path = Path(source)
     suffix = path.suffix.lower()
     if suffix in (".xlsx", ".xlsm"):
         return _xlsx_table(path)
