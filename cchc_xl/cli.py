@@ -45,7 +45,32 @@ def _err(text: str) -> None:
     click.echo(unicodedata.normalize("NFC", text), err=True)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+def report_failure(exc: CchcError) -> int:
+    """Print a known failure's Vietnamese sentences; return its exit code."""
+    if isinstance(exc, WriteRefused):
+        _err(say("write-refused", detail=exc.message))
+    else:
+        for p in exc.problems:
+            _err(p)
+    return exc.exit_code
+
+
+class CchcGroup(click.Group):
+    """Maps every failure we can describe to its message and exit code inside click itself, so a test
+    driving the CLI with ``CliRunner(catch_exceptions=False)`` sees refusals as exit codes and crashes as
+    exceptions — a crash can never pass as a refusal."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CchcError as exc:
+            ctx.exit(report_failure(exc))
+        except PermissionError as exc:  # the output is open in Excel (Windows locks it)
+            _err(say("output-open-in-excel", path=exc.filename or ""))
+            ctx.exit(2)
+
+
+@click.group(cls=CchcGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="cchc-xl")
 def cli() -> None:
     """cchc-xl — báo cáo cải cách hành chính cấp xã và Chỉ số CCHC trên Excel.
@@ -574,8 +599,8 @@ def _new_batch(table: Path, out: Path, form_id: str | None, framework: str | Non
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
     try:
-        cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
-        return 0
+        code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        return code if isinstance(code, int) else 0  # ctx.exit(n) comes back as n without standalone mode
     except SystemExit as exc:  # sys.exit inside commands carries their exit code
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except click.exceptions.Abort:
@@ -584,13 +609,8 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except WriteRefused as exc:
-        _err(say("write-refused", detail=exc.message))
-        return exc.exit_code
-    except CchcError as exc:  # unusable input, bad data/catalog/usage, refused output: each says why
-        for p in exc.problems:
-            _err(p)
-        return exc.exit_code
+    except CchcError as exc:  # raised outside a command (e.g. while parsing): each says why
+        return report_failure(exc)
     except PermissionError as exc:
         _err(say("output-open-in-excel", path=exc.filename or ""))
         return 2
