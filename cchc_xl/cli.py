@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 import unicodedata
 from pathlib import Path
 
@@ -616,6 +615,8 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     except Exception:  # a bug of ours, never the user's input: exit 3, no Python text unless debugging
         if os.environ.get("CCHC_XL_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _err(say("internal-error"))
         return INTERNAL_ERROR
