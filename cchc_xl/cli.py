@@ -195,23 +195,45 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
 
 
 @cli.command("new")
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to create (.xlsx).")
+@click.argument("data", type=click.Path(path_type=Path), required=False)
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="Workbook to create (.xlsx); with --batch, the folder to write the workbooks into.")
 @click.option("--form", "form_id", help="Form id (default: the data file's 'form', else phu-luc-01b).")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--xlsm", is_flag=True, help="Macro-enabled workbook (.xlsm) with the Kiểm tra buttons.")
-def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool) -> None:
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, path_type=Path),
+              help="One prefilled workbook per row of this CSV/XLSX table (ma_xa, xa, huyen[, tinh] …).")
+@click.option("--ky", help="With --batch: reporting period (quy1 … quy4, 6thang, 9thang, nam).")
+@click.option("--nam", help="With --batch: year.")
+@click.option("--tinh", help="With --batch: province, for rows that do not give one.")
+@click.option("--huyen", help="With --batch: district, for rows that do not give one.")
+def new_cmd(data: Path | None, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool,
+            batch: Path | None, ky: str | None, nam: str | None, tinh: str | None, huyen: str | None) -> None:
     """Create a commune workbook from the template and a data file (YAML/JSON, or CSV code,value).
+
+    With --batch TABLE, create one workbook per commune of TABLE in the folder OUTPUT, with tỉnh, huyện,
+    xã, mã đơn vị, kỳ and năm filled in and locked (exit 1 when some rows failed, 2 when TABLE is unusable).
 
     Example:
 
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
+        cchc-xl new --batch ds-xa.csv --ky quy1 --nam 2025 --tinh "Hải Dương" -o gui-xa/
     """
     from cchc_xl.commands.new import new_workbook
 
+    meta = {"ky": ky, "nam": nam, "tinh": tinh, "huyen": huyen}
+    if (data is None) == (batch is None):
+        raise click.UsageError(say("batch-data-or-batch"))
+    if batch is not None:
+        _new_batch(batch, out, form_id, framework, force, xlsm, meta)
+        return
+    for option, value in meta.items():
+        if value is not None:
+            raise click.UsageError(say("batch-needs-batch", option=option))
+    if out.is_dir():
+        raise Unusable(say("output-is-dir", path=str(out)))
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
@@ -291,6 +313,9 @@ def _write_target(out: Path | None, in_place: bool, force: bool) -> None:
 def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force: bool) -> None:
     """Write values and scores by code into an existing workbook, changing only those cells.
 
+    DATA is a data file (YAML/JSON, CSV code,value) or a table (CSV/XLSX): code,value for this commune, or
+    one row per commune (ma_xa, xa, then one column per code; this workbook's row is used, found by code).
+
     A figure given for a derived row is compared with the computed one, never written (exit 1 on a
     mismatch). Without -o or --in-place nothing is written.
 
@@ -300,7 +325,7 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl import fill as fill_workbook  # data files, and tables (CSV/XLSX, long or wide) too
     from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)
@@ -361,11 +386,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 
     r = read_report(workbook)
     if fmt == "json":
-        _out(json.dumps({
-            "file": str(workbook), "form": r.template_id, "version": r.template_version,
-            "meta": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.meta.items()},
-            "values": r.values, "scores": r.scores, "appraised": r.appraised, "totals": r.totals,
-        }, ensure_ascii=False, indent=1))
+        _out(json.dumps({**r.to_json(), "file": str(workbook)}, ensure_ascii=False, indent=1))
         return
     m = r.meta
     _out(f"{workbook.name}: {r.form.name} ({r.template_id} {r.template_version}) — "
@@ -566,6 +587,29 @@ _ANCHOR_REPORT = None
 
 # ---- commands of api (issue 16) go below this line ----
 _ANCHOR_API = None
+
+
+def _new_batch(table: Path, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool,
+               meta: dict[str, str | None]) -> None:
+    """``new --batch``: one prefilled workbook per row; per-row problems on stderr, exit 1 if any."""
+    from cchc_xl.commands.batch import new_batch
+
+    if xlsm:
+        raise click.UsageError(say("batch-no-xlsm"))
+    result = new_batch(table, out, form=form_id, framework=framework, meta=meta, force=force)
+    for w in result.warnings:
+        _err("Cảnh báo: " + w)
+    for row in result.rows:
+        for w in row.warnings:
+            _err("Cảnh báo: " + w)
+        if row.path is not None:
+            _out(say("batch-written-line", file=row.path.name, xa=row.xa,
+                     code=f" ({row.ma_xa})" if row.ma_xa else ""))
+        for p in row.problems:
+            _err(p)
+    _out(say("batch-summary", written=len(result.written), form=result.form, dir=str(out),
+             failed=len(result.failed)))
+    sys.exit(result.exit_code)
 
 
 def main(argv: list[str] | None = None) -> int:

@@ -370,6 +370,54 @@ MESSAGES: dict[str, str] = {
     "_anchor-report": "",
     # ---- api (issue 16): add this area's messages below this line ----
     "_anchor-api": "",
+    "info-prefilled-note": "Ô nền xám ở trên do huyện/tỉnh điền sẵn và đã khóa; nếu sai, báo lại nơi gửi tệp.",
+    "pandas-missing": (
+        "Cần cài pandas để dùng DataFrame với cchc-xl: pip install 'cchc-xl[pandas]' (hoặc pip install pandas)."
+    ),
+    "table-bad-format": "Bảng '{path}' phải là tệp CSV hoặc XLSX (hoặc một pandas DataFrame).",
+    "table-not-utf8": (
+        "Tệp '{path}' không phải CSV mã UTF-8; trong Excel hãy chọn Lưu Như → CSV UTF-8 (phân tách bằng dấu "
+        "phẩy) rồi chạy lại."
+    ),
+    "table-unreadable": "Không đọc được bảng '{path}': {detail}",
+    "table-empty": "Bảng '{path}' không có dòng nào.",
+    "table-duplicate-column": "Bảng '{path}' có cột '{column}' xuất hiện hai lần; hãy giữ một cột.",
+    "table-no-commune-column": (
+        "Bảng '{path}' không có cột tên xã (xa, Tên xã) hay mã xã (ma_xa, Mã xã) ở dòng đầu tiên."
+    ),
+    "table-where": "{source}, dòng {row}{who}, cột {column}",
+    "table-unknown-column": (
+        "cột '{header}' không phải mã chỉ tiêu của mẫu '{form}' cũng không phải mục thông tin "
+        "(ma_xa, xa, huyen, tinh, ky, nam, nguoi_lap, ngay_lap); hãy sửa tên cột hoặc xóa giá trị"
+    ),
+    "table-unknown-long-column": (
+        "Bảng '{source}' dạng mã–giá trị có cột lạ '{header}'; chỉ dùng các cột code, value (hoặc ma, gia_tri)."
+    ),
+    "table-no-code": "có giá trị nhưng thiếu mã chỉ tiêu",
+    "table-duplicate-code": "mã chỉ tiêu '{code}' đã có ở dòng {other}",
+    "batch-long-table": (
+        "Bảng '{source}' ở dạng mã–giá trị (một xã); --batch cần mỗi dòng một xã với cột ma_xa, xa, huyen."
+    ),
+    "batch-no-name-column": (
+        "Bảng '{path}' không có cột tên xã (xa hoặc Tên xã) ở dòng đầu tiên; --batch cần tên xã để đặt tên tệp "
+        "và điền trang Thông tin."
+    ),
+    "batch-no-commune": "{source}, dòng {row}: thiếu tên xã nên không tạo được sổ làm việc.",
+    "batch-duplicate-row": "Dòng {row} ({xa}) trùng xã với dòng {other}; không tạo sổ nào cho hai dòng này.",
+    "batch-out-not-dir": "'{path}' là một tệp; -o của --batch phải là thư mục.",
+    "batch-outputs-exist": (
+        "{count} tệp đã có trong thư mục '{dir}' ({files}); dùng --force để ghi đè, không tệp nào được ghi."
+    ),
+    "batch-meta-missing": "Bảng không có '{field}' (và không có tùy chọn --{field}): các xã sẽ phải tự nhập.",
+    "batch-written-line": "  {file} — {xa}{code}",
+    "batch-summary": "Đã tạo {written} sổ làm việc (mẫu {form}) trong '{dir}'; {failed} dòng lỗi không tạo.",
+    "batch-needs-batch": "Tùy chọn --{option} chỉ dùng cùng --batch.",
+    "batch-data-or-batch": "Lệnh new cần DATA hoặc --batch BẢNG (chỉ một trong hai).",
+    "batch-no-xlsm": "--xlsm chưa dùng được cùng --batch.",
+    "fill-no-row": "Bảng '{source}' không có dòng nào cho xã '{xa}'{code} của sổ làm việc '{name}'.",
+    "fill-many-rows": "Bảng '{source}' có nhiều dòng cho xã '{xa}' (dòng {rows}); chỉ giữ một dòng.",
+    "api-output-exists": "Tệp '{path}' đã tồn tại; truyền force=True để ghi đè.",
+    "output-is-dir": "'{path}' là một thư mục; hãy cho tên tệp .xlsx cần tạo (hoặc dùng --batch).",
     # ---- layers (issue 9): add this area's messages below this line ----
     "_anchor-layers": "",
 }

@@ -25,12 +25,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_UP, Decimal
 from functools import cached_property
 from pathlib import Path
+from typing import ClassVar
 
 from cchc_xl.engine import derive, rank
 from cchc_xl.errors import DataError, UnusableInput
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
+from cchc_xl.model.tabular import Tabular
 from cchc_xl.ooxml.safety import is_hidden_or_temp, is_lock_file, sniff
 from cchc_xl.sources.workbook import validate_file
 
@@ -448,7 +450,9 @@ class Completeness:
 
 
 @dataclass
-class ConsolidationResult:
+class ConsolidationResult(Tabular):
+    frame_kind: ClassVar[str] = "consolidation"  # to_frame(): one row per commune, one column per code, …
+
     directory: Path
     form: Form | None
     framework: Framework | None
@@ -501,6 +505,8 @@ class ConsolidationResult:
     def to_json(self) -> dict:
         """The machine-readable report, with exactly the keys documented in the README."""
         return {**self.json_head(), "units": [self.unit_json(u) for u in self.units], **self.json_tail()}
+
+    to_dict = to_json
 
     def json_head(self) -> dict:
         return {"form": self.form.id if self.form else None, "period": {"ky": self.ky, "nam": self.nam}}
