@@ -516,6 +516,48 @@ _ANCHOR_PUBLISH = None
 _ANCHOR_INTAKE = None
 
 
+@cli.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Template workbook to create (.xlsx). Without it only the mapping is reported.")
+@click.option("--form", "form_ref", help="Form id or catalog file (default: detected from the table).")
+@click.option("--meta", "meta", multiple=True, metavar="KEY=VALUE", help="Set a Thông tin field (repeatable).")
+@click.option("--report", "report_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping report (JSON) here.")
+@click.option("--column", help="Header of the value column when it is not Số liệu / Kỳ này / Kết quả.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT and the report if they exist.")
+def import_cmd(source: Path, out: Path | None, form_ref: str | None, meta: tuple[str, ...],
+               report_out: Path | None, column: str | None, fmt: str, force: bool) -> None:
+    """Import a commune's appendix from any workbook (.xlsx/.xlsm/.xls/.ods) or Word report (.docx).
+
+    Finds the official table wherever it is, maps every row to an indicator code (printed STT + label,
+    label alone, order of "Trong đó" rows), converts TCVN3/VNI text, and writes a normal template
+    workbook. Exit 0 when every row with a figure was mapped, 1 when some were ambiguous or unmatched
+    (left blank, listed), 2 when no appendix table was found.
+
+    \b
+        cchc-xl import bao-cao-xa.docx -o xa.xlsx --report xa-map.json
+        cchc-xl import so-lieu.xls -o xa.xlsx --meta ky=nam --meta nam=2023
+    """
+    from .commands.import_file import import_file, parse_meta_options, render_text, write_report
+    from .sources.form_file import resolve_form
+
+    if out is not None and out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+    if report_out is not None and report_out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(report_out)))
+    form = resolve_form(form_ref) if form_ref else None
+    result = import_file(source, out, form, parse_meta_options(meta), column, force=force)
+    if report_out is not None:
+        write_report(result, report_out, force=force)
+    if fmt == "json":
+        _out(json.dumps(result.report(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _out(render_text(result))
+    sys.exit(result.exit_code)
+
+
 # ---- commands of history (issue 14) go below this line ----
 _ANCHOR_HISTORY = None
 

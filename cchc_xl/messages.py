@@ -306,6 +306,29 @@ MESSAGES: dict[str, str] = {
     "_anchor-publish": "",
     # ---- intake (issue 13): add this area's messages below this line ----
     "_anchor-intake": "",
+    "import-unreadable": "Không đọc được tệp '{path}' ({detail}); hãy mở tệp bằng Excel/Word rồi lưu lại và thử lại.",
+    "import-no-appendix": (
+        "Không tìm thấy bảng phụ lục số liệu trong tệp '{path}': đã tìm ở mọi trang tính và mọi bảng Word một dòng "
+        "tiêu đề có cột 'STT' và cột 'Chỉ tiêu (thống kê)' cùng cột số liệu ('Số liệu', 'Kỳ này', 'Kết quả thống kê' "
+        "hoặc 'Số lượng/Tỷ lệ'). Nếu cột số liệu có tên khác, hãy chỉ rõ bằng --column."
+    ),
+    "import-skipped-sheets": " Các trang quá lớn bị bỏ qua: {sheets}.",
+    "import-group-value": "dòng {where}: chỉ tiêu {code} là dòng nhóm, không có ô số liệu; giá trị '{value}' không được ghi.",
+    "import-derived-text": "dòng {where}: chỉ tiêu {code} là dòng tự tính; giá trị '{value}' không phải số nên bỏ qua.",
+    "import-kept-as-text": "dòng {where}: giá trị '{value}' của chỉ tiêu {code} được giữ nguyên dạng chữ ({detail}).",
+    "import-bad-meta-option": "Tùy chọn --meta '{option}' không hợp lệ: phải có dạng khóa=giá trị với khóa là một trong {known}.",
+    "import-meta-dropped": "thông tin '{key}' = '{value}' đọc được không hợp lệ ({detail}); bỏ qua, có thể nhập bằng --meta.",
+    "import-legacy-encoding": "nhãn được gõ bằng bảng mã cũ ({encodings}) và đã được chuyển sang Unicode.",
+    "import-summary": (
+        "{path}: mẫu {form}, {tables} bảng; {matched} dòng khớp, {ambiguous} dòng không rõ, {unmatched} dòng không "
+        "khớp, {ignored} dòng bỏ qua; {values} số liệu được nhập."
+    ),
+    "import-status-matched": "khớp",
+    "import-status-ambiguous": "không rõ, để trống",
+    "import-status-unmatched": "không khớp, để trống",
+    "import-status-ignored": "bỏ qua",
+    "form-file-unreadable": "Không đọc được tệp mẫu biểu '{path}' ({detail}).",
+    "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",
     # ---- report (issue 15): add this area's messages below this line ----

@@ -1,0 +1,76 @@
+"""Read every sheet of a spreadsheet a commune made by hand (.xlsx, .xlsm, .xls, .ods) as plain grids.
+
+python-calamine reads all four formats without evaluating anything. It builds a dense range from the
+first to the last used cell, so a stray cell at XFD1048576 would ask for billions of cells: for OOXML files
+the real extent is measured first from the sheet XML (through :mod:`cchc_xl.safety`, which caps
+decompression) and such a sheet is skipped with a note; for every format the rows and columns requested
+are capped.
+"""
+
+from __future__ import annotations
+
+import re
+import zipfile
+from pathlib import Path
+
+from .grid import Grid
+
+MAX_ROWS = 5_000  # an appendix has ~150 rows; anything past this is not a table a person typed
+MAX_COLS = 60
+MAX_CELLS = 2_000_000  # dense cells calamine may allocate for one sheet
+
+_CELL_REF = re.compile(rb'<c r="([A-Z]{1,3})([0-9]{1,7})"')
+
+
+def _col_index(letters: bytes) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ch - 64
+    return n
+
+
+def ooxml_extents(path: str | Path) -> dict[str, tuple[int, int]]:
+    """Sheet name → (last row, last column) actually used, from the sheet XML of an .xlsx/.xlsm."""
+    from ..io import sheet_parts
+    from ..safety import read_part
+
+    out: dict[str, tuple[int, int]] = {}
+    with zipfile.ZipFile(path) as zf:
+        for sheet, part in sheet_parts(path).items():
+            data = read_part(zf, part)
+            rows = cols = 0
+            for m in _CELL_REF.finditer(data):
+                rows = max(rows, int(m.group(2)))
+                cols = max(cols, _col_index(m.group(1)))
+            out[sheet] = (rows, cols)
+    return out
+
+
+def _clean(v: object) -> object:
+    if isinstance(v, str):
+        v = v.strip()
+        return v or None
+    return v
+
+
+def read_grids(path: str | Path, fmt: str) -> tuple[list[Grid], list[str]]:
+    """All sheets of ``path`` as grids, and the names of sheets skipped because they are too large."""
+    from python_calamine import CalamineWorkbook
+
+    skipped: list[str] = []
+    extents = ooxml_extents(path) if fmt in ("xlsx", "xlsm") else {}
+    wb = CalamineWorkbook.from_path(str(path))
+    grids: list[Grid] = []
+    for name in wb.sheet_names:
+        rows_cols = extents.get(name)
+        if rows_cols and rows_cols[0] * rows_cols[1] > MAX_CELLS:
+            skipped.append(name)
+            continue
+        sheet = wb.get_sheet_by_name(name)
+        if sheet.total_height * max(sheet.total_width, 1) > MAX_CELLS:
+            skipped.append(name)
+            continue
+        raw = sheet.to_python(skip_empty_area=False, nrows=MAX_ROWS)
+        rows = [[_clean(v) for v in r[:MAX_COLS]] for r in raw]
+        grids.append(Grid(name=name, kind="sheet", rows=rows))
+    return grids, skipped
