@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .catalog import APPRAISED_TOTAL_NAME, DEFAULT_FORM, PERIODS, Form, framework_for, load_form, name_for, nfc
+from .catalog import APPRAISED_TOTAL_NAME, DEFAULT_FORM, PERIODS, framework_for, load_form, name_for, nfc
 from .datafile import WorkbookData, check_data, load_data
 from .io import CellRef, Report, read_report
 from .messages import say
@@ -37,7 +37,7 @@ class NewResult:
 def new_workbook(
     data: str | Path | dict,
     out: str | Path,
-    form_id: str | Form | None = None,
+    form_id: str | Form | None = None,  # noqa: F821 - a Form (from --form FILE) is accepted too
     framework: str | None = None,
 ) -> NewResult:
     """Create ``out`` from the template of the data's form, filled with the data's values and scores.
@@ -46,7 +46,10 @@ def new_workbook(
     (nothing written) when any code or value is wrong.
     """
     doc = load_data(data) if not isinstance(data, dict) else data
-    form = form_id if isinstance(form_id, Form) else load_form(form_id or nfc(doc.get("form")) or DEFAULT_FORM)
+    if form_id is not None and not isinstance(form_id, str):
+        form = form_id  # a Form loaded from a catalog file outside the package (--form FILE)
+    else:
+        form = load_form(form_id or nfc(doc.get("form")) or DEFAULT_FORM)
     fw = framework_for(form, framework)
     checked: WorkbookData = check_data({**doc, "form": doc.get("form") or form.id}, form, fw)
     build_workbook(out, form, fw, checked)

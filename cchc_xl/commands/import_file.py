@@ -18,7 +18,7 @@ from ..catalog import Form, list_forms, load_form, nfc
 from ..datafile import META_KEYS, DataError, _meta_value, check_value
 from ..io import atomic_output
 from ..messages import say
-from ..numbers import parse_number
+from ..numbers import format_vn, parse_number
 from ..safety import UnusableInput
 from ..sources.appendix import Found, Mapped, find_rows, fold, map_rows
 from ..sources.foreign import read_foreign
@@ -151,7 +151,7 @@ def read_appendix(path: str | Path, form: Form | str | None = None, column: str 
         results[f.id] = (found, map_rows(f, found.rows))
     best = _best_form(results) if len(results) > 1 else forms[0].id
     found, mapped = results[best]
-    if found.tables == 0 or not found.rows:
+    if found.tables == 0 or not any(m.status == "matched" for m in mapped):
         extra = say("import-skipped-sheets", sheets=", ".join(skipped)) if skipped else ""
         raise UnusableInput("no-appendix", say("import-no-appendix", path=Path(path).name) + extra, str(path))
     return fmt, next(f for f in forms if f.id == best), found, mapped
@@ -203,7 +203,8 @@ def render_text(result: ImportResult) -> str:
     for r in result.problems:
         what = say("import-status-" + r.status)
         cands = (" (" + ", ".join(r.candidates) + ")") if r.candidates else ""
-        lines.append(f"  {r.where}: [{r.stt or '—'}] {r.label} = {r.value} → {what}{cands}: {r.reason}")
+        value = format_vn(r.value) if isinstance(r.value, int | float) else r.value
+        lines.append(f"  {r.where}: [{r.stt or '—'}] {r.label} = {value} → {what}{cands}: {r.reason}")
     for w in result.warnings:
         lines.append("Cảnh báo: " + w)
     if result.output:

@@ -125,6 +125,12 @@ _TONES = set("\u0300\u0301\u0303\u0309\u0323")
 _UNICODE_ONLY = re.compile("[\u0102\u0103\u0110\u0111\u0128\u0129\u0168\u0169\u01a0\u01a1\u01af\u01b0\u1ea0-\u1ef9]")
 
 
+_LEGACY_CHARS = "\u0080-\u00ff\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc\u2013\u2014\u2018\u2019" \
+    "\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a\u20ac\u2122"
+# A legacy letter sits inside a word: next to an ASCII letter ("Sè", "nhiÖm", "®é" is two legacy letters).
+_LEGACY_IN_WORD = re.compile(f"[A-Za-z][{_LEGACY_CHARS}]|[{_LEGACY_CHARS}][A-Za-z]|[{_LEGACY_CHARS}]{{2}}")
+
+
 def _valid_syllable(word: str) -> bool:
     decomposed = unicodedata.normalize("NFD", word.lower())
     if sum(c in _TONES for c in decomposed) > 1:
@@ -157,10 +163,8 @@ def detect(text: str) -> str | None:
     """The legacy encoding ``text`` is in (``'tcvn3'`` or ``'vni'``), or None when it reads as it is."""
     if not text or text.isascii() or _UNICODE_ONLY.search(text):
         return None
-    if not any("\u0080" <= c <= "\u00ff" or c in "\u0152\u0153\u0160\u0161\u0178\u017d\u017e\u0192\u02c6\u02dc"
-               "\u2013\u2014\u2018\u2019\u201a\u201c\u201d\u201e\u2020\u2021\u2022\u2026\u2030\u2039\u203a"
-               "\u20ac\u2122" for c in text):
-        return None
+    if not _LEGACY_IN_WORD.search(text):
+        return None  # a lone dash or quote is punctuation, not a letter of a legacy font
     best, best_score = None, vietnamese_score(text)
     for enc, decode in (("tcvn3", decode_tcvn3), ("vni", decode_vni)):
         s = vietnamese_score(decode(text))

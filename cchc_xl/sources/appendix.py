@@ -258,7 +258,7 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
             if not filled:
                 r += 1
                 continue
-            joined = " ".join(filled)
+            joined = " | ".join(filled)
             if cols is not None and any(fold(t).startswith(_FOOTER) for t in filled):
                 cols = None  # the signature block ends the table
             if cols is None:
@@ -270,7 +270,7 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
                 r += 1
                 continue
 
-            def at(c: int | None) -> str:
+            def at(c: int | None, texts=texts) -> str:
                 return texts[c][0] if c is not None and c < len(texts) else ""
 
             value = grid.cell(r, cols.value)
@@ -429,6 +429,12 @@ class _Mapper:
                 m.reason = (m.reason + "; " if m.reason else "") + "không có số liệu"
             m.table, m.section = row.table, row.section or self.section
             out.append(m)
+        # A table none of whose rows is a row of the form (a check list, a staff list) is not the appendix.
+        useful = {m.table for m in out if m.status == "matched"}
+        for m in out:
+            if m.table not in useful:
+                m.status, m.code, m.how = "ignored", None, None
+                m.reason = "bảng không có dòng nào của mẫu: không phải bảng phụ lục"
         return out
 
     def map_one(self, row: SourceRow, block: int, position: int) -> Mapped:

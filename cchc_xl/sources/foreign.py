@@ -40,9 +40,10 @@ def _bad(path: Path, detail: str) -> UnusableInput:
     return UnusableInput("unreadable-foreign", say("import-unreadable", path=path.name, detail=detail), str(path))
 
 
-def gate(path: str | Path, limits: Limits = Limits()) -> str:
+def gate(path: str | Path, limits: Limits | None = None) -> str:
     """The format of ``path`` ('xlsx', 'xlsm', 'xls', 'ods', 'docx'), or UnusableInput in Vietnamese."""
     p = Path(path)
+    limits = limits or Limits()
     try:
         return sniff(p, limits)
     except UnusableInput as exc:

@@ -15,7 +15,10 @@ _UNIT = r"(?:UBND|ỦY BAN NHÂN DÂN|UỶ BAN NHÂN DÂN)"
 _XA = re.compile(_UNIT + r"\s+(XÃ|PHƯỜNG|THỊ TRẤN)\s+([^\n,;.()]+)", re.IGNORECASE)
 _HUYEN = re.compile(r"(?:" + _UNIT + r"\s+)?\b(HUYỆN|THỊ XÃ|QUẬN|THÀNH PHỐ)\s+([^\n,;.()]+)", re.IGNORECASE)
 _TINH = re.compile(r"\bTỈNH\s+([^\n,;.()]+)", re.IGNORECASE)
-_YEAR = re.compile(r"\bnăm\s+(20[0-9]{2})\b", re.IGNORECASE)
+_YEAR = re.compile(r"(?<!từ )\bnăm\s+(20[0-9]{2})\b", re.IGNORECASE)
+# "Tỉnh/thành phố | Hải Dương" rows of an information block (sheet rows are joined with " | ").
+_PAIR_KEYS = (("tinh", "tinh"), ("huyen", "huyen"), ("xa", "xa"), ("ky bao cao", "ky"), ("nam", "nam"),
+              ("ma don vi", "ma_xa"), ("nguoi lap", "nguoi_lap"), ("ngay lap", "ngay_lap"))
 _DATE = re.compile(r"ngày\s+([0-9]{1,2})\s*[/-]\s*([0-9]{1,2})\s*[/-]\s*(20[0-9]{2})", re.IGNORECASE)
 _PERIODS = (
     (re.compile(r"\b9 tháng\b", re.IGNORECASE), "9thang"),
@@ -46,7 +49,8 @@ def _name(raw: str) -> str:
 def metadata_from_text(lines: list[str]) -> dict[str, object]:
     """What the heading and title lines say about the report (keys of the data format's ``meta``)."""
     meta: dict[str, object] = {}
-    text = "\n".join(unicodedata.normalize("NFC", line) for line in lines)
+    pairs = _pairs(lines)
+    text = "\n".join(unicodedata.normalize("NFC", line) for line in lines if " | " not in line)
     m = _XA.search(text)
     if m and _name(m.group(2)):
         meta["xa"] = _name(m.group(2))
@@ -73,4 +77,24 @@ def metadata_from_text(lines: list[str]) -> dict[str, object]:
             meta["ngay_lap"] = dt.date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
         except ValueError:
             pass
+    meta.update(pairs)
     return meta
+
+
+def _fold(text: str) -> str:
+    s = unicodedata.normalize("NFD", text.lower().replace("đ", "d"))
+    return re.sub(r"[^0-9a-z]+", " ", "".join(c for c in s if not unicodedata.combining(c))).strip()
+
+
+def _pairs(lines: list[str]) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for line in lines:
+        cells = [c.strip() for c in line.split(" | ")]
+        if len(cells) != 2 or not cells[1]:
+            continue
+        key = _fold(cells[0])
+        for prefix, field in _PAIR_KEYS:
+            if key.startswith(prefix) and field not in out:
+                out[field] = cells[1]
+                break
+    return out

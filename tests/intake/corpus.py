@@ -28,6 +28,7 @@ ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "samples" / "data"
 EXTRA_LABEL = "Số cuộc họp giao ban về CCHC"  # a row no form has
 EXTRA_VALUE = 4
+EXTRA_STT = "1.3.4"
 
 
 @dataclass
@@ -125,20 +126,20 @@ class Row:
 
 
 def form_rows(form: Form, values: dict[str, object], *, text_numbers: bool = False, no_stt: bool = False,
-              label_edit=None, extra_after: str | None = None, blank_breakdown_stt: bool = True) -> list[Row]:
+              label_edit=None, extra_after: str | None = None) -> list[Row]:
     rows = []
     for n, ind in enumerate(form.indicators):
         v = values.get(ind.code)
         if text_numbers and isinstance(v, int | float) and not isinstance(v, bool):
             v = format_vn(v) + ("%" if ind.kind == "percent" else "")
-        printed = ind.printed if ind.printed != "Trong đó" or not blank_breakdown_stt else "Trong đó"
+        printed = ind.printed
         label = ind.label if label_edit is None else label_edit(n, ind.label)
         prev = None
         if isinstance(values.get(ind.code), int) and ind.kind in ("count", "amount"):
             prev = values[ind.code] + 7  # a different number: picking Kỳ trước would be caught
         rows.append(Row("" if no_stt else printed, label, ind.unit, v, ind.code, ind.section, prev))
         if extra_after == ind.code:
-            rows.append(Row("" if no_stt else "", EXTRA_LABEL, "Cuộc", EXTRA_VALUE, None, ind.section))
+            rows.append(Row("" if no_stt else EXTRA_STT, EXTRA_LABEL, "Cuộc", EXTRA_VALUE, None, ind.section))
     return rows
 
 
@@ -247,7 +248,7 @@ def write_docx(path: Path, form: Form, tables: list[list[Row]], *, font: str | N
             doc.add_paragraph(sec.subtitle)
         table = doc.add_table(rows=0, cols=5)
 
-        def header():
+        def header(table=table):
             a = table.add_row().cells
             b = table.add_row().cells
             a[0].text, a[1].text, a[2].text, a[4].text = "STT", "Chỉ tiêu thống kê", "Kết quả thống kê", "Ghi chú"
