@@ -116,7 +116,9 @@ def decode_vni(text: str) -> str:
 
 # -------------------------------------------------------------------------------------------- detection
 _ONSET = r"(?:ngh|ng|nh|ch|gh|gi|kh|ph|qu|th|tr|[bcdđghklmnpqrstvx])?"
-_NUCLEUS = r"[aăâeêioôơuưy]{1,3}"
+_NUCLEI = ("a ă â e ê i o ô ơ u ư y ai ao au ay âu ây eo êu ia iê iu oa oă oe oi ôi ơi ua uâ uê ui uô uơ uy ưa "
+           "ưi ưu ươ yê iêu yêu oai oay oeo uây uôi ươi ươu uya uyê uyu")
+_NUCLEUS = "(?:" + "|".join(sorted(_NUCLEI.split(), key=len, reverse=True)) + ")"
 _CODA = r"(?:ch|ng|nh|[cmnpt])?"
 _SYLLABLE = re.compile(f"^{_ONSET}{_NUCLEUS}{_CODA}$")
 _WORD = re.compile(r"[^\W\d_]+")
@@ -132,6 +134,9 @@ _LEGACY_IN_WORD = re.compile(f"[A-Za-z][{_LEGACY_CHARS}]|[{_LEGACY_CHARS}][A-Za-
 
 
 def _valid_syllable(word: str) -> bool:
+    tail = word[1:]
+    if tail != tail.lower() and tail != tail.upper():
+        return False  # "thỔnh": a capital inside a word is a wrong decoding, never typed
     decomposed = unicodedata.normalize("NFD", word.lower())
     if sum(c in _TONES for c in decomposed) > 1:
         return False
@@ -173,14 +178,28 @@ def detect(text: str) -> str | None:
     return best
 
 
-def to_unicode(text: str, font: str | None = None) -> tuple[str, str | None]:
-    """``(text in Unicode NFC, encoding it was in or None)``; the font decides when it names one."""
+def detect_many(texts: list[str]) -> str | None:
+    """The legacy encoding of a whole table's text (short cells alone are ambiguous: "sè" is also Unicode)."""
+    legacy = [t for t in texts if isinstance(t, str) and not _UNICODE_ONLY.search(t) and not t.isascii()]
+    return detect("\n".join(legacy)) if legacy else None
+
+
+def to_unicode(text: str, font: str | None = None, hint: str | None = None) -> tuple[str, str | None]:
+    """``(text in Unicode NFC, encoding it was in or None)``.
+
+    The cell's font decides when it names a legacy font; else ``hint`` (the encoding :func:`detect_many`
+    found for the whole table) applies to every cell without Unicode-only letters; else the text alone.
+    """
     if not isinstance(text, str) or not text:
         return text, None
     enc = encoding_for_font(font)
-    if enc is not None and (text.isascii() or _UNICODE_ONLY.search(text)):
-        enc = None  # a legacy font name on a Unicode string: the text was retyped, trust the characters
-    if enc is None:
+    if text.isascii() or _UNICODE_ONLY.search(text):
+        enc = None  # plain ASCII, or Unicode Vietnamese already (even under a legacy font name: retyped text)
+    elif enc is None and hint is not None and _LEGACY_IN_WORD.search(text):
+        decode = decode_tcvn3 if hint.startswith("tcvn3") else decode_vni
+        # The table is legacy-encoded; this cell too, unless it reads better as it is (a retyped cell).
+        enc = hint if vietnamese_score(decode(text)) >= vietnamese_score(text) else None
+    elif enc is None:
         enc = detect(text)
     if enc is None:
         return unicodedata.normalize("NFC", text), None

@@ -33,7 +33,7 @@ from dataclasses import dataclass, field
 from functools import cache
 
 from ..catalog import Form, Indicator
-from ..model.vnencoding import to_unicode
+from ..model.vnencoding import detect_many, to_unicode
 from .grid import Grid
 
 CODE_LABEL_MIN = 0.75  # label similarity that confirms a printed STT
@@ -90,14 +90,14 @@ def similarity(a: str, b: str) -> float:
     return best
 
 
-def _text(value: object, font: str | None = None) -> tuple[str, str | None]:
+def _text(value: object, font: str | None = None, hint: str | None = None) -> tuple[str, str | None]:
     if value is None:
         return "", None
     if isinstance(value, float) and value.is_integer():
         value = int(value)
     if not isinstance(value, str):
         return str(value), None
-    text, enc = to_unicode(value, font)
+    text, enc = to_unicode(value, font, hint)
     return " ".join(text.split()), enc
 
 
@@ -120,7 +120,7 @@ def _is_stt_header(f: str) -> bool:
 
 
 def header_at(grid: Grid, r: int) -> bool:
-    cells = [fold(_text(v)[0]) for v in grid.rows[r]]
+    cells = [fold(_text(v, None, grid.encoding)[0]) for v in grid.rows[r]]
     return any(_is_stt_header(c) for c in cells) and any("chi tieu" in c or "noi dung" in c for c in cells)
 
 
@@ -134,7 +134,7 @@ def _header_block(grid: Grid, r: int) -> int:
     end = r
     keywords = ("don vi", "so lieu", "ky nay", "ky truoc", "luy ke", "ghi chu", "ket qua", "so luong", "dvt")
     for k in range(r + 1, min(r + 4, len(grid.rows))):
-        cells = [fold(_text(v)[0]) for v in grid.rows[k]]
+        cells = [fold(_text(v, None, grid.encoding)[0]) for v in grid.rows[k]]
         if _numbering_row(cells):
             end = k
             continue
@@ -152,7 +152,7 @@ def columns_of(grid: Grid, start: int, end: int, want: str | None = None) -> Col
     width = max(len(grid.rows[k]) for k in range(start, end + 1))
     texts = []
     for c in range(width):
-        parts = [fold(_text(grid.cell(k, c))[0]) for k in range(start, end + 1)]
+        parts = [fold(_text(grid.cell(k, c), None, grid.encoding)[0]) for k in range(start, end + 1)]
         texts.append(" ".join(p for p in parts if p))
     stt = label = unit = note = None
     values: list[tuple[int, int, str]] = []
@@ -161,7 +161,7 @@ def columns_of(grid: Grid, start: int, end: int, want: str | None = None) -> Col
     for c, t in enumerate(texts):
         if not t:
             continue
-        raw = " ".join(_text(grid.cell(k, c))[0] for k in range(start, end + 1) if grid.cell(k, c) is not None)
+        raw = " ".join(_text(grid.cell(k, c), None, grid.encoding)[0] for k in range(start, end + 1) if grid.cell(k, c) is not None)
         if wanted and wanted in t:
             values.append((0, c, raw))
         elif stt is None and _is_stt_header(t.split(" ")[0] if t.startswith("stt") else t):
@@ -237,6 +237,9 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
     """Every data row of every appendix table in ``grids``, in order (see the module docstring)."""
     found = Found([], 0, [])
     for grid in grids:
+        if grid.encoding is None:
+            grid.encoding = detect_many([v for row in grid.rows for v in row if isinstance(v, str)])
+        grid.before = [to_unicode(t, None, detect_many(grid.before))[0] for t in grid.before]
         section = _section_in(grid.before, form)
         found.context.extend(grid.before)
         cols: Columns | None = None
@@ -253,7 +256,7 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
                     cols = new
                 r = end + 1
                 continue
-            texts = [_text(v, grid.fonts.get((r, c))) for c, v in enumerate(row)]
+            texts = [_text(v, grid.fonts.get((r, c)), grid.encoding) for c, v in enumerate(row)]
             filled = [t for t, _ in texts if t]
             if not filled:
                 r += 1
@@ -300,7 +303,7 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
                 # A number column holding text ("Trong đó", "I") is not an STT; keep it with the label.
                 label, key, printed = (printed + " " + label).strip(), "", ""
             if isinstance(value, str):
-                value = _text(value, grid.fonts.get((r, cols.value)))[0] or None
+                value = _text(value, grid.fonts.get((r, cols.value)), grid.encoding)[0] or None
             if (not key and value is None and label and label[:1].islower() and found.rows
                     and found.rows[-1].table == found.tables):
                 found.rows[-1].label += " " + label  # a label split across a page break

@@ -30,7 +30,8 @@ class Grid:
     rows: list[list[object]]
     fonts: dict[tuple[int, int], str] = field(default_factory=dict)
     before: list[str] = field(default_factory=list)  # paragraphs printed before a Word table
-    origin: tuple[int, int] = (0, 0)  # sheet position of rows[0][0] (calamine skips leading empty rows)
+    origin: tuple[int, int] = (0, 0)  # sheet position of rows[0][0]
+    encoding: str | None = None  # legacy encoding of the grid's text as a whole (TCVN3/VNI), once detected
 
     def where(self, row: int, col: int | None = None) -> str:
         if self.kind == "sheet":

@@ -351,6 +351,13 @@ def build_corpus(folder: Path, libreoffice: bool = False) -> list[Variant]:
     xlsx("x004-so-dang-chu", f01b, form_rows(f01b, v004, text_numbers=True))
     xlsx("x001-ky-nay", fhd, form_rows(fhd, v001, text_numbers=True), sections=True, previous=True,
          value_header="Kỳ này")
+    traps = form_rows(f01b, v004)
+    at = {r.code: n for n, r in enumerate(traps)}
+    traps[at["1.4.1"]].stt = "1.4.3"  # STT mistyped, label right: the label decides
+    traps[at["3.2.4"]].label = "Tỷ lệ TTHC có quy trình ISO"  # retyped beyond recognition: listed, left blank
+    traps.insert(at["1.3.3"] + 1, Row("1.3.4", "Số nhiệm vụ đã hoàn thành trước hạn", "Nhiệm vụ", 3, None))
+    traps.insert(at["2.5"] + 2, Row("", "Số văn bản đã ban hành", "Văn bản", 9, None))  # vague, no STT
+    xlsx("x004-bay", f01b, traps)
     if libreoffice:
         for fmt in ("xls", "ods"):
             path = convert(reordered.path, fmt)
