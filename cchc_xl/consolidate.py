@@ -27,6 +27,7 @@ from pathlib import Path
 from . import derive, rank
 from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from .messages import say
+from .model.vnencoding import detect_many, fix_text, to_unicode
 from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -112,7 +113,7 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
         inputs = {i.code: report.values.get(i.code) for i in form.inputs}
         values = {**inputs, **derive.derived_values(form, inputs)}
         rec = FileRecord(rel, path, mtime, True, form=report.template_id, version=report.template_version,
-                         meta={k: _plain(v) for k, v in report.meta.items()},
+                         meta={k: _plain(fix_text(v)) for k, v in report.meta.items()},  # TCVN3/VNI names
                          values=tuple(_plain(values.get(i.code)) for i in form.cells),
                          errors=result.errors, warnings=result.warnings,
                          findings=[_finding_dict(f) for f in result.findings])
@@ -253,6 +254,8 @@ def read_expected(path: Path) -> list[ExpectedUnit]:
         raise ConsolidateError([say("expected-unreadable", path=str(path), detail=exc)]) from None
     if not rows:
         raise ConsolidateError([say("expected-columns", path=str(path))])
+    hint = detect_many([c for r in rows for c in r])  # a list kept since the .VnTime days
+    rows = [[to_unicode(c, None, hint)[0] for c in r] for r in rows]
     header = [norm_name(h).replace(" ", "_") for h in rows[0]]
     aliases = {"ma_xa": ("ma_xa", "mã_xã", "ma", "mã"), "xa": ("xa", "xã", "ten_xa", "tên_xã", "ten", "tên"),
                "huyen": ("huyen", "huyện")}

@@ -304,6 +304,8 @@ def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found
                 label, key, printed = (printed + " " + label).strip(), "", ""
             if isinstance(value, str):
                 value = _text(value, grid.fonts.get((r, cols.value)), grid.encoding)[0] or None
+            elif isinstance(value, float) and value.is_integer():
+                value = int(value)
             if (not key and value is None and label and label[:1].islower() and found.rows
                     and found.rows[-1].table == found.tables):
                 found.rows[-1].label += " " + label  # a label split across a page break
