@@ -10,19 +10,20 @@ not), how it matched and its status.
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..catalog import Form, list_forms, load_form, nfc
-from ..datafile import META_KEYS, DataError, _meta_value, check_value
-from ..io import atomic_output
-from ..messages import say
-from ..numbers import format_vn, parse_number
-from ..safety import UnusableInput
-from ..sources.appendix import Found, Mapped, find_rows, fold, map_rows
-from ..sources.foreign import read_foreign
-from ..sources.heading import metadata_from_text
+from cchc_xl.errors import DataError, OutputRefused, UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form, framework_for, list_forms, load_form, nfc
+from cchc_xl.model.data import META_KEYS
+from cchc_xl.model.numbers import parse_number
+from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.sources.appendix import Found, Mapped, find_rows, fold, map_rows
+from cchc_xl.sources.datafile import _meta_value, check_data, check_value
+from cchc_xl.sources.foreign import read_foreign
+from cchc_xl.sources.form_file import resolve_form
+from cchc_xl.sources.heading import metadata_from_text
 
 STATUSES = ("matched", "ambiguous", "unmatched", "ignored")
 
@@ -161,11 +162,9 @@ def import_file(path: str | Path, out: str | Path | None, form: Form | str | Non
                 meta: dict[str, str] | None = None, column: str | None = None, force: bool = False,
                 framework: str | None = None) -> ImportResult:
     """Import ``path`` into a new template workbook ``out`` (None: map only, write nothing)."""
-    from ..fill import new_workbook
-
     if out is not None and Path(out).exists() and not force:
-        raise FileExistsError(say("output-exists", path=str(out)))
-    fmt, form_obj, found, mapped = read_appendix(path, form, column)
+        raise OutputRefused(say("output-exists", path=str(out)))
+    fmt, form_obj, found, mapped = read_appendix(path, resolve_form(form) if form else None, column)
     warnings: list[str] = []
     if found.encodings:
         warnings.append(say("import-legacy-encoding", encodings=", ".join(sorted(found.encodings))))
@@ -183,30 +182,8 @@ def import_file(path: str | Path, out: str | Path | None, form: Form | str | Non
     result = ImportResult(Path(path), form_obj.id, fmt, mapped, checked, kept, tuple(sorted(found.encodings)),
                           warnings, tables=found.tables)
     if out is not None:
-        new_workbook(doc, out, form_obj)
+        # What `cchc-xl new` does with a data file: check it completely, then build the template workbook.
+        fw = framework_for(form_obj, framework)
+        build_workbook(out, form_obj, fw, check_data(doc, form_obj, fw))
         result.output = Path(out)
     return result
-
-
-def write_report(result: ImportResult, path: str | Path, force: bool = False) -> None:
-    with atomic_output(path, force=force) as tmp:
-        tmp.write_text(json.dumps(result.report(), ensure_ascii=False, indent=2, default=str) + "\n",
-                       encoding="utf-8")
-
-
-def render_text(result: ImportResult) -> str:
-    """The mapping report summarised for a terminal (Vietnamese)."""
-    c = result.counts
-    lines = [say("import-summary", path=result.source.name, form=result.form, tables=result.tables,
-                 matched=c["matched"], ambiguous=c["ambiguous"], unmatched=c["unmatched"], ignored=c["ignored"],
-                 values=result.values)]
-    for r in result.problems:
-        what = say("import-status-" + r.status)
-        cands = (" (" + ", ".join(r.candidates) + ")") if r.candidates else ""
-        value = format_vn(r.value) if isinstance(r.value, int | float) else r.value
-        lines.append(f"  {r.where}: [{r.stt or '—'}] {r.label} = {value} → {what}{cands}: {r.reason}")
-    for w in result.warnings:
-        lines.append("Cảnh báo: " + w)
-    if result.output:
-        lines.append(say("import-written", path=str(result.output)))
-    return "\n".join(lines)

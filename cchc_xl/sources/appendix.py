@@ -32,9 +32,9 @@ import unicodedata
 from dataclasses import dataclass, field
 from functools import cache
 
-from ..catalog import Form, Indicator
-from ..model.vnencoding import detect_many, to_unicode
-from .grid import Grid
+from cchc_xl.model.catalog import Form, Indicator
+from cchc_xl.model.vnencoding import detect_many, to_unicode
+from cchc_xl.sources.grid import Grid
 
 CODE_LABEL_MIN = 0.75  # label similarity that confirms a printed STT
 LABEL_MIN = 0.92  # label similarity that identifies a row on its own (one or two typos in a label)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from .grid import Grid
+from cchc_xl.sources.grid import Grid
 
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 MAX_ROWS = 5_000

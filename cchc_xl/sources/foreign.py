@@ -11,11 +11,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from ..messages import say
-from ..safety import Limits, UnusableInput, sniff
-from .docx_tables import read_docx
-from .grid import Grid
-from .tabular import read_grids
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.ooxml.safety import Limits, sniff
+from cchc_xl.sources.docx_tables import read_docx
+from cchc_xl.sources.grid import Grid
+from cchc_xl.sources.tabular import read_grids
 
 FORMATS = (".xlsx", ".xlsm", ".xls", ".ods", ".docx")
 

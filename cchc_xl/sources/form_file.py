@@ -10,8 +10,9 @@ from pathlib import Path
 
 import yaml
 
-from ..catalog import CatalogError, Form, load_form, parse_form
-from ..messages import say
+from cchc_xl.errors import CatalogError
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form, load_form, parse_form
 
 
 def resolve_form(ref: str | Form) -> Form:
@@ -27,7 +28,7 @@ def resolve_form(ref: str | Form) -> Form:
             raise CatalogError([say("form-file-unreadable", path=str(p), detail="không phải bảng khóa–giá trị")])
         return parse_form(doc)
     if p.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls", ".csv"):
-        from .form_sheet import load_form_sheet
+        from cchc_xl.sources.form_sheet import load_form_sheet
 
         return load_form_sheet(p)
     return load_form(ref)

@@ -13,7 +13,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .grid import Grid
+from cchc_xl.sources.grid import Grid
 
 MAX_ROWS = 5_000  # an appendix has ~150 rows; anything past this is not a table a person typed
 MAX_COLS = 60
@@ -31,8 +31,8 @@ def _col_index(letters: bytes) -> int:
 
 def ooxml_extents(path: str | Path) -> dict[str, tuple[int, int]]:
     """Sheet name → (last row, last column) actually used, from the sheet XML of an .xlsx/.xlsm."""
-    from ..io import sheet_parts
-    from ..safety import read_part
+    from cchc_xl.ooxml.reader import sheet_parts
+    from cchc_xl.ooxml.safety import read_part
 
     out: dict[str, tuple[int, int]] = {}
     with zipfile.ZipFile(path) as zf:

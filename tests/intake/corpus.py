@@ -20,9 +20,9 @@ from pathlib import Path
 
 import yaml
 
-from cchc_xl.catalog import Form, load_form
 from cchc_xl.model import vnencoding
-from cchc_xl.numbers import format_vn
+from cchc_xl.model.catalog import Form, load_form
+from cchc_xl.model.numbers import format_vn
 
 ROOT = Path(__file__).resolve().parents[2]
 DATA = ROOT / "samples" / "data"

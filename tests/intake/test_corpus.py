@@ -9,8 +9,8 @@ from __future__ import annotations
 import pytest
 
 from cchc_xl.commands.import_file import import_file
-from cchc_xl.io import read_report
-from cchc_xl.numbers import parse_number
+from cchc_xl.model.numbers import parse_number
+from cchc_xl.ooxml.reader import read_report
 
 from .corpus import Variant, build_corpus
 

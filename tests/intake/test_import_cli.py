@@ -7,7 +7,7 @@ import json
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.io import read_report
+from cchc_xl.ooxml.reader import read_report
 
 from .corpus import build_corpus
 

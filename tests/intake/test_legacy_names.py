@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from cchc_xl.consolidate import consolidate, read_expected
-from cchc_xl.fill import new_workbook
+from cchc_xl.commands.consolidate import consolidate, read_expected
+from cchc_xl.commands.new import new_workbook
 
 from .corpus import to_tcvn3, to_vni
 
