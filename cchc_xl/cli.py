@@ -144,7 +144,11 @@ def template_group() -> None:
               show_default=True, help="Where to write the templates.")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
-def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the one form's template to this file (with --form ID|FILE).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template_build(directory: Path, forms: tuple[str, ...], check: bool, out: Path | None = None,
+                   force: bool = False) -> None:
     """Generate workbook_templates/<form>.xlsx for every form (deterministic: same catalog, same bytes).
 
     Example:
@@ -155,6 +159,16 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
     """
     from cchc_xl.commands.template import build_templates, stale_templates
 
+    if out is not None:  # one form's template to a chosen file (a province's own form: --form FILE)
+        from cchc_xl.commands.template import build_template_file
+
+        if len(forms) != 1:
+            raise OutputRefused(say("template-output-one-form"))
+        if out.exists() and not force:
+            raise OutputRefused(say("output-exists", path=str(out)))
+        build_template_file(forms[0], out)
+        _out(say("built-templates", count=1, dir=str(out)))
+        return
     form_ids = list(forms) or list_forms()
     if check:
         stale = stale_templates(directory, form_ids)
@@ -515,6 +529,50 @@ _ANCHOR_PUBLISH = None
 # ---- commands of intake (issue 13) go below this line ----
 _ANCHOR_INTAKE = None
 
+FORM_FILE_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm", ".ods", ".xls")
+
+
+def _command_for(argv: list[str]) -> click.Command | None:
+    cmd: click.Command = cli
+    for token in argv:
+        if token.startswith("-") or not isinstance(cmd, click.Group):
+            break
+        sub = cmd.commands.get(token)
+        if sub is None:
+            break
+        cmd = sub
+    return None if cmd is cli else cmd
+
+
+def register_form_files(argv: list[str]) -> list[str]:
+    """``--form FILE`` on any command: load the province's catalog file, make its form known by id to every
+    layer (commands find forms by the id a workbook records), and pass the id on to commands that have a
+    ``--form`` option; the others read the form from the workbooks, so the option is consumed here."""
+    from cchc_xl.model.catalog import register_form
+    from cchc_xl.sources.form_file import resolve_form
+
+    out: list[str] = []
+    cmd = _command_for(argv)
+    takes_form = cmd is not None and any("--form" in getattr(p, "opts", ()) for p in cmd.params)
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        value = None
+        if token == "--form" and i + 1 < len(argv):
+            value, step = argv[i + 1], 2
+        elif token.startswith("--form="):
+            value, step = token.split("=", 1)[1], 1
+        if value is not None and Path(value).suffix.lower() in FORM_FILE_SUFFIXES:
+            form = resolve_form(value)
+            register_form(form)
+            if takes_form:
+                out += ["--form", form.id]
+            i += step
+            continue
+        out.append(token)
+        i += 1
+    return out
+
 
 @cli.command("import")
 @click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
@@ -571,6 +629,7 @@ _ANCHOR_API = None
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
     try:
+        argv = register_form_files(sys.argv[1:] if argv is None else list(argv))
         cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return 0
     except SystemExit as exc:  # sys.exit inside commands carries their exit code

@@ -331,6 +331,12 @@ MESSAGES: dict[str, str] = {
     "import-status-unmatched": "không khớp, để trống",
     "import-status-ignored": "bỏ qua",
     "form-file-unreadable": "Không đọc được tệp mẫu biểu '{path}' ({detail}).",
+    "form-file-bad": "Tệp mẫu biểu '{path}' sai cấu trúc ({detail}); xem cchc_xl/catalogs/FORMAT.md.",
+    "form-sheet-row": "Tệp mẫu biểu '{path}', trang '{sheet}', dòng {row}: {detail}.",
+    "form-sheet-missing": "Tệp mẫu biểu '{path}' không có trang '{sheet}' (danh sách chỉ tiêu, mỗi dòng một chỉ tiêu).",
+    "form-sheet-column": "Tệp mẫu biểu '{path}', trang '{sheet}': thiếu cột '{column}'.",
+    "form-sheet-missing-id": "Tệp mẫu biểu '{path}': trang 'thong_tin' phải có dòng 'id' (mã mẫu biểu, ví dụ 'bieu-mau-tinh-x-2024').",
+    "template-output-one-form": "Dùng -o/--output cùng đúng một --form (mã mẫu biểu hoặc tệp mẫu biểu).",
     "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",

@@ -252,12 +252,28 @@ def _catalog_dir() -> Path:
     return Path(str(resources.files("cchc_xl") / "catalogs"))
 
 
+# Forms loaded from a catalog file outside the package (``--form FILE``) for this process; a pool worker
+# started by fork inherits them. They are found by id exactly like the bundled ones.
+_REGISTERED: dict[str, Form] = {}
+
+
+def register_form(form: Form) -> None:
+    """Make ``form`` (loaded from a file outside the package) known to :func:`load_form` by its id."""
+    _REGISTERED[form.id] = form
+
+
 def list_forms() -> list[str]:
-    return sorted(p.stem for p in (_catalog_dir() / "forms").glob("*.yaml"))
+    return sorted({p.stem for p in (_catalog_dir() / "forms").glob("*.yaml")} | set(_REGISTERED))
+
+
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    """A form by id: one registered from a file (``--form FILE``), else the bundled catalog."""
+    registered = _REGISTERED.get(form_id)
+    return registered if registered is not None else _load_bundled(form_id)
 
 
 @cache
-def load_form(form_id: str = DEFAULT_FORM) -> Form:
+def _load_bundled(form_id: str) -> Form:
     """Load a bundled form catalog by id (cached: catalogs are immutable)."""
     path = _catalog_dir() / "forms" / f"{form_id}.yaml"
     if not path.is_file():

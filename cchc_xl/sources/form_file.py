@@ -26,7 +26,12 @@ def resolve_form(ref: str | Form) -> Form:
             raise CatalogError([say("form-file-unreadable", path=str(p), detail=type(exc).__name__)]) from None
         if not isinstance(doc, dict):
             raise CatalogError([say("form-file-unreadable", path=str(p), detail="không phải bảng khóa–giá trị")])
-        return parse_form(doc)
+        try:
+            return parse_form(doc)
+        except CatalogError:
+            raise
+        except (KeyError, TypeError, ValueError, AttributeError) as exc:
+            raise CatalogError([say("form-file-bad", path=p.name, detail=type(exc).__name__)]) from None
     if p.suffix.lower() in (".xlsx", ".xlsm", ".ods", ".xls", ".csv"):
         from cchc_xl.sources.form_sheet import load_form_sheet
 
