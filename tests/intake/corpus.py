@@ -171,7 +171,7 @@ def write_xlsx(path: Path, form: Form, rows: list[Row], *, header_row: int = 9, 
              "note": "Ghi chú", "previous": "Kỳ trước"}
     style = Font(name=font) if font else None
     r = 1
-    for line in HEAD_LINES[form.id]:
+    for line in HEAD_LINES.get(form.id, ["UBND XÃ AN BÌNH", f"{form.name}: {form.title}"]):
         ws.cell(r, 1, line)
         r += 1
     r = max(r, header_row - (1 if sections else 0))
