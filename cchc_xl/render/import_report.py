@@ -5,10 +5,10 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from cchc_xl.commands.import_file import ImportResult
 from cchc_xl.messages import say
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.sources.imported import ImportResult
 
 
 def write_report(result: ImportResult, path: str | Path, force: bool = False) -> None:
