@@ -574,6 +574,27 @@ def register_form_files(argv: list[str]) -> list[str]:
     return out
 
 
+@cli.command("migrate")
+@click.argument("old", metavar="OLD.xlsx", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook of the current template version to create.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def migrate_cmd(old: Path, out: Path, force: bool) -> None:
+    """Move every value, score, note and the metadata of an older template version into the current one.
+
+    Codes the form's crosswalk renamed go to their new code; whatever cannot be carried is listed (exit 1).
+
+    \b
+        cchc-xl migrate xa-2022.xlsx -o xa-2023.xlsx
+    """
+    from cchc_xl.commands.migrate import migrate_file
+    from cchc_xl.render.import_report import render_migration
+
+    result = migrate_file(old, out, force=force)
+    _out(render_migration(result, out))
+    sys.exit(result.exit_code)
+
+
 @cli.command("import")
 @click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
 @click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),

@@ -67,12 +67,13 @@ MESSAGES: dict[str, str] = {
     # workbooks
     "workbook-not-ours": (
         "Tệp '{name}' không phải là sổ làm việc do cchc-xl tạo (không có tên ô TT_TEMPLATE_ID); "
-        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/."
+        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/; nếu tệp có bảng phụ lục theo mẫu, "
+        "dùng 'cchc-xl import {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-unknown-form": "Tệp '{name}' dùng mẫu '{form}' mà phiên bản cchc-xl này không biết.",
     "workbook-old-version": (
         "Tệp '{name}' dùng mẫu '{form}' phiên bản {version}, khác phiên bản hiện hành {current}; "
-        "hãy chuyển số liệu sang mẫu mới."
+        "hãy chuyển số liệu sang mẫu mới bằng lệnh 'cchc-xl migrate {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-bad-sheet": (
         "Tệp '{name}' bị hỏng: nội dung trang '{sheet}' không đọc được (có thể tệp bị cắt hoặc sửa bằng công cụ "
@@ -337,6 +338,12 @@ MESSAGES: dict[str, str] = {
     "form-sheet-column": "Tệp mẫu biểu '{path}', trang '{sheet}': thiếu cột '{column}'.",
     "form-sheet-missing-id": "Tệp mẫu biểu '{path}': trang 'thong_tin' phải có dòng 'id' (mã mẫu biểu, ví dụ 'bieu-mau-tinh-x-2024').",
     "template-output-one-form": "Dùng -o/--output cùng đúng một --form (mã mẫu biểu hoặc tệp mẫu biểu).",
+    "migrate-removed": "chỉ tiêu đã bỏ trong phiên bản {version} của mẫu; giá trị không mang sang được",
+    "migrate-unknown": "tên ô không có trong phiên bản {version} của mẫu và không có trong bảng chuyển đổi",
+    "migrate-renamed": "{old} → {new} (đổi mã theo bảng chuyển đổi của mẫu)",
+    "migrate-summary": (
+        "{path}: mẫu {form}, phiên bản {old} → {new}; {carried} giá trị, điểm và ghi chú được chuyển sang '{out}'."
+    ),
     "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",

@@ -150,6 +150,8 @@ class Form:
     sections: tuple[Section, ...] = ()
     fixes: tuple[Fix, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
+    # Codes of older versions that were renamed (old → new) or removed (old → None): what `migrate` follows.
+    crosswalk: tuple[tuple[str, str, str | None], ...] = ()  # (from version, old code, new code or None)
     by_code: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -367,6 +369,14 @@ def parse_form(doc: dict) -> Form:
     for p in periods:
         if p not in PERIODS:
             problems.append(say("catalog-bad-field", form=form_id, detail=f"kỳ báo cáo '{p}' không hợp lệ"))
+    crosswalk = []
+    for entry in doc.get("crosswalk") or []:
+        version = nfc(entry.get("from")) if isinstance(entry, dict) else ""
+        for old_code, new_code in ((entry.get("codes") or {}).items() if isinstance(entry, dict) else ()):
+            target = nfc(new_code) or None
+            if target is not None and target not in known:
+                problems.append(say("catalog-unknown-ref", form=form_id, where=f"crosswalk {version}", code=target))
+            crosswalk.append((version, nfc(old_code), target))
     if problems:
         raise CatalogError(problems)
     return Form(
@@ -384,6 +394,7 @@ def parse_form(doc: dict) -> Form:
         indicators=tuple(indicators),
         sections=sections,
         fixes=tuple(Fix(nfc(f.get("code")), nfc(f.get("printed")), nfc(f.get("note"))) for f in doc.get("fixes") or []),
+        crosswalk=tuple(crosswalk),
         rules=tuple(rules),
     )
 

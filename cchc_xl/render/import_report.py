@@ -1,4 +1,4 @@
-"""Render an import's mapping report: the JSON file (``--report``) and the Vietnamese text summary."""
+"""Render an import's mapping report (the ``--report`` JSON file, the Vietnamese text summary) and a migration's."""
 
 from __future__ import annotations
 
@@ -9,6 +9,7 @@ from cchc_xl.messages import say
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.ooxml.reader import atomic_output
 from cchc_xl.sources.imported import ImportResult
+from cchc_xl.sources.migration import MigrationResult
 
 
 def write_report(result: ImportResult, path: str | Path, force: bool = False) -> None:
@@ -32,4 +33,14 @@ def render_text(result: ImportResult) -> str:
         lines.append("Cảnh báo: " + w)
     if result.output:
         lines.append(say("import-written", path=str(result.output)))
+    return "\n".join(lines)
+
+
+def render_migration(result: MigrationResult, out: str | Path) -> str:
+    lines = [say("migrate-summary", path=result.source.name, form=result.form, old=result.from_version or "?",
+                 new=result.to_version, carried=result.carried, out=str(out))]
+    for old, new in sorted(result.renamed.items()):
+        lines.append("  " + say("migrate-renamed", old=old, new=new))
+    for d in result.dropped:
+        lines.append(f"  {d.what} = {d.value}: {d.reason}")
     return "\n".join(lines)
