@@ -400,10 +400,13 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
+@click.option("--import", "import_foreign", is_flag=True,
+              help="Import files in another layout (appendix in any workbook or Word report) on the fly.")
+@click.option("--migrate", "migrate_old", is_flag=True, help="Accept older template versions (migrated on the fly).")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
                     previous: Path | None, deadline: str | None, exclude_invalid: bool, prefer_newest: bool,
                     framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
-                    quiet: bool, force: bool) -> None:
+                    quiet: bool, force: bool, import_foreign: bool = False, migrate_old: bool = False) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -444,7 +447,8 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
                              exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
                              classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
-                             progress=progress if show_bar else None)
+                             progress=progress if show_bar else None,
+                             accept=(("import",) if import_foreign else ()) + (("migrate",) if migrate_old else ()))
     except DataError as exc:
         for p in exc.problems:
             _err(p)

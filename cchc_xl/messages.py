@@ -344,6 +344,13 @@ MESSAGES: dict[str, str] = {
     "migrate-summary": (
         "{path}: mẫu {form}, phiên bản {old} → {new}; {carried} giá trị, điểm và ghi chú được chuyển sang '{out}'."
     ),
+    "consolidate-use-import": "Nếu tệp có bảng phụ lục theo mẫu, chạy lại với --import để nhập tệp.",
+    "consolidate-use-migrate": "Chạy lại với --migrate để chuyển tệp sang phiên bản mẫu hiện hành khi tổng hợp.",
+    "consolidate-imported": (
+        "nhập từ tệp ngoài mẫu '{source}': {matched} dòng khớp mã chỉ tiêu, {problems} dòng có số liệu không nhập được."
+    ),
+    "consolidate-import-row": "dòng {where} [{stt}] {label} = {value}: {status} ({reason})",
+    "consolidate-migrated": "chuyển từ phiên bản mẫu {old} sang phiên bản {new} (--migrate).",
     "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",

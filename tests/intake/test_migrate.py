@@ -70,3 +70,26 @@ def test_migrate_refuses_to_replace_an_output(versions, built_samples, tmp_path,
     assert out.read_bytes() == b"x"
     assert main(["migrate", str(built_samples["hoang-truong-nam-2023"]), "-o", str(out), "--force"]) == 0
     assert read_report(out).values == read_report(built_samples["hoang-truong-nam-2023"]).values
+
+
+def test_consolidate_migrate_accepts_older_versions_and_says_so(versions, tmp_path):
+    import json
+
+    old, current = versions
+    folder = tmp_path / "xa"
+    folder.mkdir()
+    meta = {"tinh": "Thanh Hóa", "huyen": "Hoằng Hóa", "ky": "nam", "nam": 2023}
+    register_form(old)
+    new_workbook({"form": FORM, "meta": {**meta, "xa": "Hoằng Lộc"}, "values": {"1.1.3": 4, "3.3.4": 2}},
+                 folder / "cu.xlsx")
+    register_form(current)
+    new_workbook({"form": FORM, "meta": {**meta, "xa": "Hoằng Trường"}, "values": {"1.1.3": 17, "3.3.5": 1}},
+                 folder / "moi.xlsx")
+    js = tmp_path / "th.json"
+    args = ["consolidate", str(folder), "-o", str(tmp_path / "th.xlsx"), "--json", str(js), "--quiet", "--force"]
+    assert main(args) == 1
+    rejected = json.loads(js.read_text(encoding="utf-8"))["rejected"]
+    assert [r["file"] for r in rejected] == ["cu.xlsx"] and "--migrate" in rejected[0]["reason"]
+    main([*args, "--migrate"])
+    doc = json.loads(js.read_text(encoding="utf-8"))
+    assert doc["rejected"] == [] and doc["totals"]["1.1.3"] == 21 and doc["totals"]["3.3.5"] == 3
