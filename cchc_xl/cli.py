@@ -588,6 +588,8 @@ def migrate_cmd(old: Path, out: Path, force: bool) -> None:
 
     Codes the form's crosswalk renamed go to their new code; whatever cannot be carried is listed (exit 1).
 
+    Example:
+
     \b
         cchc-xl migrate xa-2022.xlsx -o xa-2023.xlsx
     """
@@ -618,6 +620,8 @@ def import_cmd(source: Path, out: Path | None, form_ref: str | None, meta: tuple
     label alone, order of "Trong đó" rows), converts TCVN3/VNI text, and writes a normal template
     workbook. Exit 0 when every row with a figure was mapped, 1 when some were ambiguous or unmatched
     (left blank, listed), 2 when no appendix table was found.
+
+    Example:
 
     \b
         cchc-xl import bao-cao-xa.docx -o xa.xlsx --report xa-map.json
