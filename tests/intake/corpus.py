@@ -155,7 +155,8 @@ HEAD_LINES = {
 
 def write_xlsx(path: Path, form: Form, rows: list[Row], *, header_row: int = 9, order=("stt", "label", "unit",
                "value", "note"), previous: bool = False, two_row: bool = True, repeat_every: int = 0,
-               font: str | None = None, sections: bool = False, value_header: str = "Số liệu") -> list[Truth]:
+               font: str | None = None, sections: bool = False, value_header: str = "Số liệu",
+               sheet_per_section: bool = False) -> list[Truth]:
     """One sheet: title block, header at ``header_row`` (1-based), rows; returns the truth."""
     from openpyxl import Workbook
     from openpyxl.styles import Font
@@ -202,6 +203,9 @@ def write_xlsx(path: Path, form: Form, rows: list[Row], *, header_row: int = 9, 
         if sections and row.section != section:
             section = row.section
             sec = next(s for s in form.sections if s.id == section)
+            if sheet_per_section and section != rows[0].section:
+                ws = wb.create_sheet(sec.title)  # one Biểu mẫu per sheet, each with its own header
+                r = 2
             r += 1 if section != rows[0].section else 0
             ws.cell(r, 1, f"{sec.title}: {sec.subtitle}")
             r = header(r + 1)
@@ -217,7 +221,7 @@ def write_xlsx(path: Path, form: Form, rows: list[Row], *, header_row: int = 9, 
                 cell = ws.cell(r, letter[c], v)
                 if style is not None and c == "label":
                     cell.font = style
-        truth.append(Truth(f"Phu luc!{chr(64 + letter['label'])}{r}", row.code, row.value))
+        truth.append(Truth(f"{ws.title}!{chr(64 + letter['label'])}{r}", row.code, row.value))
         r += 1
     ws.cell(r + 2, letter["label"], "NGƯỜI LẬP BIỂU")
     ws.cell(r + 2, letter["value"] if letter["value"] > letter["label"] else letter["label"] + 2, "CHỦ TỊCH")
@@ -349,6 +353,8 @@ def build_corpus(folder: Path, libreoffice: bool = False) -> list[Variant]:
     xlsx("x004-dong-thua", f01b, form_rows(f01b, v004, extra_after="1.3.3"))
     xlsx("x004-lap-tieu-de", f01b, form_rows(f01b, v004), two_row=False, repeat_every=20)
     xlsx("x004-so-dang-chu", f01b, form_rows(f01b, v004, text_numbers=True))
+    xlsx("x001-moi-bieu-mot-trang", fhd, form_rows(fhd, v001), sections=True, sheet_per_section=True,
+         two_row=False)
     xlsx("x001-ky-nay", fhd, form_rows(fhd, v001, text_numbers=True), sections=True, previous=True,
          value_header="Kỳ này")
     traps = form_rows(f01b, v004)

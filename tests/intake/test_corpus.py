@@ -18,7 +18,7 @@ NAMES = [
     "w004-phu-luc-word", "w001-bay-bang-word", "x001-mot-trang", "x001-mot-trang-khong-tieu-de-bieu",
     "x004-tieu-de-dong-9", "x004-cot-dao-ky-truoc", "x004-tcvn3", "w004-vni-word", "w001-tcvn3-word",
     "x004-go-sai-khong-dau", "x001-khong-dau", "x004-khong-stt", "x004-dong-thua", "x004-lap-tieu-de",
-    "x004-so-dang-chu", "x001-ky-nay", "x004-bay",
+    "x004-so-dang-chu", "x001-moi-bieu-mot-trang", "x001-ky-nay", "x004-bay",
 ]
 LO_NAMES = ["x004-cot-dao-ky-truoc-xls", "x004-cot-dao-ky-truoc-ods", "x004-tcvn3-xls"]
 
