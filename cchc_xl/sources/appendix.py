@@ -223,18 +223,20 @@ class Found:
     encodings: set[str] = field(default_factory=set)
 
 
-def _section_in(texts: list[str], form: Form) -> str | None:
-    ids = {s.id for s in form.sections}
+def _section_in(texts: list[str], form: Form | None = None) -> str | None:
+    """The last "Biểu mẫu N" title in ``texts`` as a section id (``BMN``); the mapper ignores unknown ids."""
     found = None
     for t in texts:
         m = _SECTION.search(fold(t))
-        if m and f"BM{m.group(1)}" in ids:
+        if m:
             found = f"BM{m.group(1)}"
     return found
 
 
-def find_rows(grids: list[Grid], form: Form, column: str | None = None) -> Found:
-    """Every data row of every appendix table in ``grids``, in order (see the module docstring)."""
+def find_rows(grids: list[Grid], form: Form | None = None, column: str | None = None) -> Found:
+    """Every data row of every appendix table in ``grids``, in order (see the module docstring).
+
+    Independent of the form, so one pass serves the detection of the form among several."""
     found = Found([], 0, [])
     for grid in grids:
         if grid.encoding is None:
@@ -347,6 +349,11 @@ class Mapped:
                 "score": None if self.score is None else round(self.score, 3)}
 
 
+def _close_length(la: int, lb: int) -> bool:
+    """Could two folded labels of these lengths reach :data:`LABEL_MIN`? (ratio ≤ 2·min/(la+lb))."""
+    return la + lb > 0 and 2 * min(la, lb) / (la + lb) >= LABEL_MIN - LABEL_MARGIN
+
+
 def _local(code: str) -> str:
     return code.split("-", 1)[1] if "-" in code else code
 
@@ -365,20 +372,44 @@ class _Mapper:
             for k in keys:
                 if k and _STT_CODE.match(k):
                     self.by_stt.setdefault(k, []).append(ind)
+        self.all = list(form.indicators)
+        self.sections: dict[str, list[Indicator]] = {}
+        for ind in form.indicators:
+            if ind.section:
+                self.sections.setdefault(ind.section, []).append(ind)
+        self.exact: dict[str, list[Indicator]] = {}
+        for ind in form.indicators:
+            self.exact.setdefault(fold(ind.label), []).append(ind)
+        self._prepared: dict[int, tuple[set[str], list[tuple[Indicator, str, int]]]] = {}
         self.used: dict[str, str] = {}
         self.last: Indicator | None = None  # last numbered row matched
         self.section: str | None = None  # sticky section inferred from matches
 
     def scope(self, section: str | None) -> list[Indicator]:
-        if section is None or not self.form.sections:
-            return list(self.form.indicators)
-        return [i for i in self.form.indicators if i.section == section]
+        if section is None or section not in self.sections:
+            return self.all
+        return self.sections[section]
+
+    def prepared(self, scope: list[Indicator]) -> tuple[set[str], list[tuple[Indicator, str, int]]]:
+        """Codes of ``scope`` and its (indicator, folded label, length) triples, computed once per scope."""
+        key = id(scope)
+        if key not in self._prepared:
+            triples = [(i, fold(i.label), len(fold(i.label))) for i in scope]
+            self._prepared[key] = ({i.code for i in scope}, triples)
+        return self._prepared[key]
 
     def by_label(self, label: str, scope: list[Indicator]) -> tuple[Indicator | None, str, tuple[str, ...], float]:
         """Label-only identification: (indicator, how, tied codes, score)."""
-        if not fold(label):
+        f = fold(label)
+        if not f:
             return None, "", (), 0.0
-        scored = sorted(((similarity(label, i.label), i) for i in scope), key=lambda t: -t[0])
+        names, triples = self.prepared(scope)
+        near = [i for i, _, n in triples if _close_length(len(f), n)]
+        exact = [i for i in self.exact.get(f, ()) if i.code in names]
+        if len(exact) == 1 and not any(similarity(label, i.label) >= 1 - LABEL_MARGIN for i in near
+                                       if i is not exact[0]):
+            return exact[0], "label", (), 1.0
+        scored = sorted(((similarity(label, i.label), i) for i in near), key=lambda t: -t[0])
         if not scored or scored[0][0] < LABEL_MIN:
             return None, "", (), scored[0][0] if scored else 0.0
         best = scored[0][0]
@@ -453,7 +484,7 @@ class _Mapper:
         if row.stt:
             doubt: Mapped | None = None
             for scope in scopes:
-                names = {i.code for i in scope}
+                names = self.prepared(scope)[0]
                 cands = [i for i in self.by_stt.get(row.stt, []) if i.code in names]
                 if not cands:
                     continue
@@ -509,6 +540,12 @@ class _Mapper:
                 return Mapped(**base, status="ambiguous", candidates=tied, score=score,
                               reason="nhãn giống nhiều chỉ tiêu")
         return Mapped(**base, status="unmatched", reason="nhãn không khớp chỉ tiêu nào của mẫu")
+
+
+def quick_score(form: Form, rows: list[SourceRow]) -> int:
+    """Rows whose folded label is exactly one of ``form``'s (cheap: picks the form before full mapping)."""
+    labels = {fold(i.label) for i in form.indicators}
+    return sum(fold(r.label) in labels for r in rows)
 
 
 def map_rows(form: Form, rows: list[SourceRow]) -> list[Mapped]:

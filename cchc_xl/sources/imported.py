@@ -17,7 +17,7 @@ from cchc_xl.messages import say
 from cchc_xl.model.catalog import Form, list_forms, load_form, nfc
 from cchc_xl.model.data import META_KEYS
 from cchc_xl.model.numbers import parse_number
-from cchc_xl.sources.appendix import Found, Mapped, find_rows, fold, map_rows
+from cchc_xl.sources.appendix import Found, Mapped, find_rows, fold, map_rows, quick_score
 from cchc_xl.sources.datafile import _meta_value, check_value
 from cchc_xl.sources.foreign import read_foreign
 from cchc_xl.sources.form_file import resolve_form
@@ -146,9 +146,13 @@ def read_appendix(path: str | Path, form: Form | str | None = None, column: str 
     fmt, grids, paragraphs, skipped = read_foreign(path)
     forms = [form if isinstance(form, Form) else load_form(form)] if form else [load_form(f) for f in list_forms()]
     results: dict[str, tuple[Found, list[Mapped]]] = {}
+    found = find_rows(grids, None, column)
+    found.context = paragraphs[:40] + found.context
+    if len(forms) > 1:  # keep the forms whose labels the table uses most, then map those fully
+        scores = {f.id: quick_score(f, found.rows) for f in forms}
+        top = max(scores.values())
+        forms = [f for f in forms if scores[f.id] == top]
     for f in forms:
-        found = find_rows(grids, f, column)
-        found.context = paragraphs[:40] + found.context
         results[f.id] = (found, map_rows(f, found.rows))
     best = _best_form(results) if len(results) > 1 else forms[0].id
     found, mapped = results[best]
