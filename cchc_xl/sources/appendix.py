@@ -245,6 +245,7 @@ def find_rows(grids: list[Grid], form: Form | None = None, column: str | None = 
         section = _section_in(grid.before, form)
         found.context.extend(grid.before)
         cols: Columns | None = None
+        titled = False  # a "Biểu mẫu N" title since the last header: the next header starts a new table
         r = 0
         while r < len(grid.rows):
             row = grid.rows[r]
@@ -252,10 +253,11 @@ def find_rows(grids: list[Grid], form: Form | None = None, column: str | None = 
                 end = _header_block(grid, r)
                 new = columns_of(grid, r, end, column)
                 if new is not None:
-                    if cols is None or new != cols:
+                    if cols is None or new != cols or titled:
                         found.tables += 1
                         found.value_headers.append(new.value_header)
                     cols = new
+                    titled = False
                 r = end + 1
                 continue
             texts = [_text(v, grid.fonts.get((r, c)), grid.encoding) for c, v in enumerate(row)]
@@ -283,6 +285,7 @@ def find_rows(grids: list[Grid], form: Form | None = None, column: str | None = 
             title = _SECTION.match(fold(joined))
             if title and (value is None or value == label):
                 section = _section_in([joined], form) or section
+                titled = True
                 found.context.append(joined)
                 r += 1
                 continue
