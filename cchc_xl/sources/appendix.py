@@ -79,6 +79,8 @@ def similarity(a: str, b: str) -> float:
     fa, fb = fold(a), fold(b)
     if not fa or not fb:
         return 0.0
+    if fa > fb:  # SequenceMatcher is not symmetric: compare in one canonical order
+        a, b, fa, fb = b, a, fb, fa
     if fa == fb:
         return 1.0
     best = difflib.SequenceMatcher(None, fa, fb, autojunk=False).ratio()
