@@ -126,3 +126,25 @@ def test_to_unicode_never_raises_and_returns_nfc(text):
     out, enc = vn.to_unicode(text)
     assert out == unicodedata.normalize("NFC", out)
     assert enc in (None, "tcvn3", "vni")
+
+
+def test_xlsx_cell_fonts_decide_including_vntimeh_capitals(tmp_path):
+    """A heading typed in .VnTimeH is stored as lowercase TCVN3: the cell's font says to read it as capitals."""
+    from openpyxl import load_workbook
+    from openpyxl.styles import Font
+
+    from cchc_xl.commands.import_file import import_file
+    from cchc_xl.ooxml.reader import read_report
+
+    from .corpus import build_corpus
+
+    src = next(v for v in build_corpus(tmp_path / "c") if v.name == "x004-tcvn3")
+    wb = load_workbook(src.path)
+    ws = wb.active
+    ws["A2"] = to_tcvn3("ubnd xã hoằng lộc")
+    ws["A2"].font = Font(name=".VnTimeH")
+    path = tmp_path / "vntimeh.xlsx"
+    wb.save(path)
+    result = import_file(path, tmp_path / "o.xlsx")
+    assert result.exit_code == 0 and result.encodings == ("tcvn3",)
+    assert read_report(tmp_path / "o.xlsx").meta["xa"] == "Hoằng Lộc"
