@@ -63,6 +63,7 @@ bench: setup
 	$(PY) benchmarks/bench_validate.py 200
 	$(PY) benchmarks/bench_diff.py
 	$(PY) benchmarks/bench_consolidate.py
+	$(PY) benchmarks/bench_import.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

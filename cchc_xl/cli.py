@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from cchc_xl import __version__
-from cchc_xl.errors import CchcError, WriteRefused
+from cchc_xl.errors import CchcError, OutputRefused, WriteRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
@@ -167,7 +167,11 @@ def template_group() -> None:
               show_default=True, help="Where to write the templates (relative to the current folder).")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
-def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the one form's template to this file (with --form ID|FILE).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template_build(directory: Path, forms: tuple[str, ...], check: bool, out: Path | None = None,
+                   force: bool = False) -> None:
     """Generate workbook_templates/<form>.xlsx for every form (deterministic: same catalog, same bytes).
 
     Example:
@@ -178,6 +182,16 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
     """
     from cchc_xl.commands.template import build_templates, stale_templates
 
+    if out is not None:  # one form's template to a chosen file (a province's own form: --form FILE)
+        from cchc_xl.commands.template import build_template_file
+
+        if len(forms) != 1:
+            raise OutputRefused(say("template-output-one-form"))
+        if out.exists() and not force:
+            raise OutputRefused(say("output-exists", path=str(out)))
+        build_template_file(forms[0], out)
+        _out(say("built-templates", count=1, dir=str(out)))
+        return
     form_ids = list(forms) or list_forms()
     if check:
         stale = stale_templates(directory, form_ids)
@@ -432,11 +446,14 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
+@click.option("--import", "import_foreign", is_flag=True,
+              help="Import files in another layout (appendix in any workbook or Word report) on the fly.")
+@click.option("--migrate", "migrate_old", is_flag=True, help="Accept older template versions (migrated on the fly).")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
                     previous: Path | None, deadline: str | None, return_dir: Path | None,
                     exclude_invalid: bool, prefer_newest: bool,
                     framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
-                    quiet: bool, force: bool) -> None:
+                    quiet: bool, force: bool, import_foreign: bool = False, migrate_old: bool = False) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -480,7 +497,8 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
                              classes=classes, classes_source=str(classes_file or ""),
                              level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
-                             progress=progress if show_bar else None)
+                             progress=progress if show_bar else None,
+                             accept=(("import",) if import_foreign else ()) + (("migrate",) if migrate_old else ()))
     except DataError as exc:
         for p in exc.problems:
             _err(p)
@@ -576,6 +594,115 @@ _ANCHOR_PUBLISH = None
 # ---- commands of intake (issue 13) go below this line ----
 _ANCHOR_INTAKE = None
 
+FORM_FILE_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm", ".ods", ".xls")
+
+
+def _command_for(argv: list[str]) -> click.Command | None:
+    cmd: click.Command = cli
+    for token in argv:
+        if token.startswith("-") or not isinstance(cmd, click.Group):
+            break
+        sub = cmd.commands.get(token)
+        if sub is None:
+            break
+        cmd = sub
+    return None if cmd is cli else cmd
+
+
+def register_form_files(argv: list[str]) -> list[str]:
+    """``--form FILE`` on any command: load the province's catalog file, make its form known by id to every
+    layer (commands find forms by the id a workbook records), and pass the id on to commands that have a
+    ``--form`` option; the others read the form from the workbooks, so the option is consumed here."""
+    from cchc_xl.model.catalog import register_form
+    from cchc_xl.sources.form_file import resolve_form
+
+    out: list[str] = []
+    cmd = _command_for(argv)
+    takes_form = cmd is not None and any("--form" in getattr(p, "opts", ()) for p in cmd.params)
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        value = None
+        if token == "--form" and i + 1 < len(argv):
+            value, step = argv[i + 1], 2
+        elif token.startswith("--form="):
+            value, step = token.split("=", 1)[1], 1
+        if value is not None and Path(value).suffix.lower() in FORM_FILE_SUFFIXES:
+            form = resolve_form(value)
+            register_form(form)
+            if takes_form:
+                out += ["--form", form.id]
+            i += step
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+@cli.command("migrate")
+@click.argument("old", metavar="OLD.xlsx", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook of the current template version to create.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def migrate_cmd(old: Path, out: Path, force: bool) -> None:
+    """Move every value, score, note and the metadata of an older template version into the current one.
+
+    Codes the form's crosswalk renamed go to their new code; whatever cannot be carried is listed (exit 1).
+
+    Example:
+
+    \b
+        cchc-xl migrate xa-2022.xlsx -o xa-2023.xlsx
+    """
+    from cchc_xl.commands.migrate import migrate_file
+    from cchc_xl.render.import_report import render_migration
+
+    result = migrate_file(old, out, force=force)
+    _out(render_migration(result, out))
+    sys.exit(result.exit_code)
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Template workbook to create (.xlsx). Without it only the mapping is reported.")
+@click.option("--form", "form_ref", help="Form id or catalog file (default: detected from the table).")
+@click.option("--meta", "meta", multiple=True, metavar="KEY=VALUE", help="Set a Thông tin field (repeatable).")
+@click.option("--report", "report_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping report (JSON) here.")
+@click.option("--column", help="Header of the value column when it is not Số liệu / Kỳ này / Kết quả.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT and the report if they exist.")
+def import_cmd(source: Path, out: Path | None, form_ref: str | None, meta: tuple[str, ...],
+               report_out: Path | None, column: str | None, fmt: str, force: bool) -> None:
+    """Import a commune's appendix from any workbook (.xlsx/.xlsm/.xls/.ods) or Word report (.docx).
+
+    Finds the official table wherever it is, maps every row to an indicator code (printed STT + label,
+    label alone, order of "Trong đó" rows), converts TCVN3/VNI text, and writes a normal template
+    workbook. Exit 0 when every row with a figure was mapped, 1 when some were ambiguous or unmatched
+    (left blank, listed), 2 when no appendix table was found.
+
+    Example:
+
+    \b
+        cchc-xl import bao-cao-xa.docx -o xa.xlsx --report xa-map.json
+        cchc-xl import so-lieu.xls -o xa.xlsx --meta ky=nam --meta nam=2023
+    """
+    from cchc_xl.commands.import_file import import_file, parse_meta_options
+    from cchc_xl.render.import_report import render_text, write_report
+
+    for target in (out, report_out):
+        if target is not None and target.exists() and not force:
+            raise OutputRefused(say("output-exists", path=str(target)))
+    result = import_file(source, out, form_ref, parse_meta_options(meta), column, force=force)
+    if report_out is not None:
+        write_report(result, report_out, force=force)
+    if fmt == "json":
+        _out(json.dumps(result.report(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _out(render_text(result))
+    sys.exit(result.exit_code)
+
 
 # ---- commands of history (issue 14) go below this line ----
 _ANCHOR_HISTORY = None
@@ -615,6 +742,7 @@ def _new_batch(table: Path, out: Path, form_id: str | None, framework: str | Non
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
     try:
+        argv = register_form_files(sys.argv[1:] if argv is None else list(argv))
         code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return code if isinstance(code, int) else 0  # ctx.exit(n) comes back as n without standalone mode
     except SystemExit as exc:  # sys.exit inside commands carries their exit code

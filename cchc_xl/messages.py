@@ -67,12 +67,13 @@ MESSAGES: dict[str, str] = {
     # workbooks
     "workbook-not-ours": (
         "Tệp '{name}' không phải là sổ làm việc do cchc-xl tạo (không có tên ô TT_TEMPLATE_ID); "
-        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/."
+        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/; nếu tệp có bảng phụ lục theo mẫu, "
+        "dùng 'cchc-xl import {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-unknown-form": "Tệp '{name}' dùng mẫu '{form}' mà phiên bản cchc-xl này không biết.",
     "workbook-old-version": (
         "Tệp '{name}' dùng mẫu '{form}' phiên bản {version}, khác phiên bản hiện hành {current}; "
-        "hãy chuyển số liệu sang mẫu mới."
+        "hãy chuyển số liệu sang mẫu mới bằng lệnh 'cchc-xl migrate {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-bad-sheet": (
         "Tệp '{name}' bị hỏng: nội dung trang '{sheet}' không đọc được (có thể tệp bị cắt hoặc sửa bằng công cụ "
@@ -364,6 +365,48 @@ MESSAGES: dict[str, str] = {
     "consolidate-return-not-dir": "'{path}' là một tệp chứ không phải thư mục; hãy chỉ ra thư mục để ghi các tệp trả về.",
     # ---- intake (issue 13): add this area's messages below this line ----
     "_anchor-intake": "",
+    "import-unreadable": "Không đọc được tệp '{path}' ({detail}); hãy mở tệp bằng Excel/Word rồi lưu lại và thử lại.",
+    "import-no-appendix": (
+        "Không tìm thấy bảng phụ lục số liệu trong tệp '{path}': đã tìm ở mọi trang tính và mọi bảng Word một dòng "
+        "tiêu đề có cột 'STT' và cột 'Chỉ tiêu (thống kê)' cùng cột số liệu ('Số liệu', 'Kỳ này', 'Kết quả thống kê' "
+        "hoặc 'Số lượng/Tỷ lệ'). Nếu cột số liệu có tên khác, hãy chỉ rõ bằng --column."
+    ),
+    "import-skipped-sheets": " Các trang quá lớn bị bỏ qua: {sheets}.",
+    "import-group-value": "dòng {where}: chỉ tiêu {code} là dòng nhóm, không có ô số liệu; giá trị '{value}' không được ghi.",
+    "import-derived-text": "dòng {where}: chỉ tiêu {code} là dòng tự tính; giá trị '{value}' không phải số nên bỏ qua.",
+    "import-kept-as-text": "dòng {where}: giá trị '{value}' của chỉ tiêu {code} được giữ nguyên dạng chữ ({detail}).",
+    "import-bad-meta-option": "Tùy chọn --meta '{option}' không hợp lệ: phải có dạng khóa=giá trị với khóa là một trong {known}.",
+    "import-meta-dropped": "thông tin '{key}' = '{value}' đọc được không hợp lệ ({detail}); bỏ qua, có thể nhập bằng --meta.",
+    "import-legacy-encoding": "nhãn được gõ bằng bảng mã cũ ({encodings}) và đã được chuyển sang Unicode.",
+    "import-summary": (
+        "{path}: mẫu {form}, {tables} bảng; {matched} dòng khớp, {ambiguous} dòng không rõ, {unmatched} dòng không "
+        "khớp, {ignored} dòng bỏ qua; {values} số liệu được nhập."
+    ),
+    "import-status-matched": "khớp",
+    "import-status-ambiguous": "không rõ, để trống",
+    "import-status-unmatched": "không khớp, để trống",
+    "import-status-ignored": "bỏ qua",
+    "form-file-unreadable": "Không đọc được tệp mẫu biểu '{path}' ({detail}).",
+    "form-file-bad": "Tệp mẫu biểu '{path}' sai cấu trúc ({detail}); xem cchc_xl/catalogs/FORMAT.md.",
+    "form-sheet-row": "Tệp mẫu biểu '{path}', trang '{sheet}', dòng {row}: {detail}.",
+    "form-sheet-missing": "Tệp mẫu biểu '{path}' không có trang '{sheet}' (danh sách chỉ tiêu, mỗi dòng một chỉ tiêu).",
+    "form-sheet-column": "Tệp mẫu biểu '{path}', trang '{sheet}': thiếu cột '{column}'.",
+    "form-sheet-missing-id": "Tệp mẫu biểu '{path}': trang 'thong_tin' phải có dòng 'id' (mã mẫu biểu, ví dụ 'bieu-mau-tinh-x-2024').",
+    "template-output-one-form": "Dùng -o/--output cùng đúng một --form (mã mẫu biểu hoặc tệp mẫu biểu).",
+    "migrate-removed": "chỉ tiêu đã bỏ trong phiên bản {version} của mẫu; giá trị không mang sang được",
+    "migrate-unknown": "tên ô không có trong phiên bản {version} của mẫu và không có trong bảng chuyển đổi",
+    "migrate-renamed": "{old} → {new} (đổi mã theo bảng chuyển đổi của mẫu)",
+    "migrate-summary": (
+        "{path}: mẫu {form}, phiên bản {old} → {new}; {carried} giá trị, điểm và ghi chú được chuyển sang '{out}'."
+    ),
+    "consolidate-use-import": "Nếu tệp có bảng phụ lục theo mẫu, chạy lại với --import để nhập tệp.",
+    "consolidate-use-migrate": "Chạy lại với --migrate để chuyển tệp sang phiên bản mẫu hiện hành khi tổng hợp.",
+    "consolidate-imported": (
+        "nhập từ tệp ngoài mẫu '{source}': {matched} dòng khớp mã chỉ tiêu, {problems} dòng có số liệu không nhập được."
+    ),
+    "consolidate-import-row": "dòng {where} [{stt}] {label} = {value}: {status} ({reason})",
+    "consolidate-migrated": "chuyển từ phiên bản mẫu {old} sang phiên bản {new} (--migrate).",
+    "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",
     # ---- report (issue 15): add this area's messages below this line ----

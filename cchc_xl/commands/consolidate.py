@@ -33,6 +33,7 @@ from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from cchc_xl.model.tabular import Tabular
+from cchc_xl.model.vnencoding import detect_many, fix_text, to_unicode
 from cchc_xl.ooxml.safety import is_hidden_or_temp, is_lock_file, sniff
 from cchc_xl.sources.workbook import validate_file
 
@@ -100,7 +101,7 @@ def _finding_dict(f: object) -> dict:
     return d
 
 
-def read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
+def _read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
     """Validate one workbook and extract its compact record. Never raises (runs inside a pool worker)."""
     rel = os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.basename(path)
     try:
@@ -118,7 +119,7 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
         inputs = {i.code: report.values.get(i.code) for i in form.inputs}
         values = {**inputs, **derive.derived_values(form, inputs)}
         rec = FileRecord(rel, path, mtime, True, form=report.template_id, version=report.template_version,
-                         meta={k: _plain(v) for k, v in report.meta.items()},
+                         meta={k: _plain(fix_text(v)) for k, v in report.meta.items()},  # TCVN3/VNI names
                          values=tuple(_plain(values.get(i.code)) for i in form.cells),
                          errors=result.errors, warnings=result.warnings,
                          findings=[_finding_dict(f) for f in result.findings])
@@ -146,7 +147,78 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
                           reason=say("internal-error", detail=f"{type(exc).__name__}: {exc}"))
 
 
-def _read_star(args: tuple[str, str, str | None]) -> FileRecord:
+# ---- intake (issue 13): files in another layout (--import) or of an older template version (--migrate)
+IMPORT_KINDS = ("not-ours", "legacy-xls", "not-a-workbook")
+IMPORT_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".ods", ".docx")
+
+
+def read_file(path: str, root: str = "", framework: str | None = None, accept: tuple[str, ...] = ()) -> FileRecord:
+    """:func:`_read_file`, then, as ``accept`` allows, a foreign layout imported or an old version migrated on
+    the fly (marked in the findings); otherwise the rejection names the option that would take the file."""
+    rec = _read_file(path, root, framework)
+    if rec.usable:
+        return rec
+    if rec.kind in IMPORT_KINDS and Path(path).suffix.lower() in IMPORT_SUFFIXES:
+        if "import" in accept:
+            return _read_converted(path, framework, rec, "import")
+        rec.reason = f"{rec.reason} {say('consolidate-use-import')}"
+    elif rec.kind == "old-version":
+        if "migrate" in accept:
+            return _read_converted(path, framework, rec, "migrate")
+        rec.reason = f"{rec.reason} {say('consolidate-use-migrate')}"
+    return rec
+
+
+def _read_converted(path: str, framework: str | None, rec: FileRecord, how: str) -> FileRecord:
+    import tempfile
+
+    from cchc_xl.errors import CchcError
+    from cchc_xl.ooxml.builder import build_workbook
+    from cchc_xl.sources.datafile import check_data
+    from cchc_xl.sources.imported import import_document
+    from cchc_xl.sources.migration import migrate_document
+
+    try:
+        with tempfile.TemporaryDirectory(prefix="cchc_xl_in_") as tmp:
+            out = Path(tmp) / "converted.xlsx"
+            if how == "import":
+                result = import_document(path)
+                fw = framework_for(result.form_obj, framework)
+                build_workbook(out, result.form_obj, fw, check_data(result.document, result.form_obj, fw))
+                c = result.counts
+                notes = [_note_finding("imported-file", say("consolidate-imported", matched=c["matched"],
+                                                            problems=len(result.problems), source=rec.file))]
+                for m in result.problems:
+                    finding = _note_finding(f"import-{m.status}", say(
+                        "consolidate-import-row", where=m.where, stt=m.stt or "—", label=m.label, value=m.value,
+                        status=say("import-status-" + m.status), reason=m.reason), "error")
+                    finding["codes"] = list(m.candidates)
+                    finding["cell"] = m.where
+                    notes.append(finding)
+            else:
+                result = migrate_document(path)
+                build_workbook(out, result.form_obj, framework_for(result.form_obj, framework), result.data)
+                notes = [_note_finding("migrated-file", say("consolidate-migrated", old=result.from_version or "?",
+                                                            new=result.to_version))]
+                notes += [_note_finding("migrate-dropped", f"{d.what} = {d.value}: {d.reason}", "error")
+                          for d in result.dropped]
+            new = _read_file(str(out), "", framework)
+    except CchcError as exc:
+        rec.reason = exc.message
+        return rec
+    except Exception as exc:  # one broken file must never stop the others
+        rec.reason = say("internal-error", detail=f"{type(exc).__name__}: {exc}")
+        return rec
+    if not new.usable:
+        return rec
+    new.file, new.path, new.mtime = rec.file, rec.path, rec.mtime
+    new.findings = notes + new.findings
+    new.errors += sum(f["severity"] == "error" for f in notes)
+    new.warnings += sum(f["severity"] == "warning" for f in notes)
+    return new
+
+
+def _read_star(args: tuple) -> FileRecord:
     return read_file(*args)
 
 
@@ -196,10 +268,10 @@ def _chunksize(n: int, jobs: int) -> int:
 
 
 def read_all(paths: list[Path], root: Path, framework: str | None = None, jobs: int | None = None,
-             progress: Callable[[int, int], None] | None = None) -> list[FileRecord]:
+             progress: Callable[[int, int], None] | None = None, accept: tuple[str, ...] = ()) -> list[FileRecord]:
     """Validate every file, in ``jobs`` processes (default: all cores); records come back in input order."""
     jobs = max(1, jobs or os.cpu_count() or 1)
-    args = [(str(p), str(root), framework) for p in paths]
+    args = [(str(p), str(root), framework, accept) for p in paths]
     out: list[FileRecord] = []
     if jobs == 1 or len(args) < 8:
         for a in args:
@@ -268,6 +340,8 @@ def read_expected(path: Path) -> list[ExpectedUnit]:
         raise DataError([say("expected-unreadable", path=str(path), detail=exc)]) from None
     if not rows:
         raise DataError([say("expected-columns", path=str(path))])
+    hint = detect_many([c for r in rows for c in r])  # a list kept since the .VnTime days
+    rows = [[to_unicode(c, None, hint)[0] for c in r] for r in rows]
     header = [norm_name(h).replace(" ", "_") for h in rows[0]]
     aliases = {"ma_xa": ("ma_xa", "mã_xã", "ma", "mã"), "xa": ("xa", "xã", "ten_xa", "tên_xã", "ten", "tên"),
                "huyen": ("huyen", "huyện")}
@@ -741,6 +815,7 @@ def consolidate(
     jobs: int | None = None,
     skip: Iterable[Path] = (),
     progress: Callable[[int, int], None] | None = None,
+    accept: tuple[str, ...] = (),  # "import" (foreign layouts), "migrate" (older template versions)
 ) -> ConsolidationResult:
     """Consolidate every commune workbook under ``directory`` (see the module docstring)."""
     root = Path(directory)
@@ -757,7 +832,7 @@ def consolidate(
     if not paths:
         raise DataError([say("consolidate-empty-dir", path=str(root))])
 
-    records = read_all(paths, root, framework, jobs, progress)
+    records = read_all(paths, root, framework, jobs, progress, accept)
     usable: list[FileRecord] = []
     rejected: list[Rejection] = []
     for rec in records:

@@ -149,6 +149,8 @@ class Form:
     sections: tuple[Section, ...] = ()
     fixes: tuple[Fix, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
+    # Codes of older versions that were renamed (old → new) or removed (old → None): what `migrate` follows.
+    crosswalk: tuple[tuple[str, str, str | None], ...] = ()  # (from version, old code, new code or None)
     by_code: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -251,11 +253,26 @@ def _catalog_dir() -> Path:
     return Path(str(resources.files("cchc_xl") / "catalogs"))
 
 
+# Forms loaded from a catalog file outside the package (``--form FILE``) for this process; a pool worker
+# started by fork inherits them. They are found by id exactly like the bundled ones.
+_REGISTERED: dict[str, Form] = {}
+
+
+def register_form(form: Form) -> None:
+    """Make ``form`` (loaded from a file outside the package) known to :func:`load_form` by its id."""
+    _REGISTERED[form.id] = form
+
+
 def list_forms() -> list[str]:
-    return sorted(p.stem for p in (_catalog_dir() / "forms").glob("*.yaml"))
+    return sorted({p.stem for p in (_catalog_dir() / "forms").glob("*.yaml")} | set(_REGISTERED))
 
 
-@cache
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    """A form by id: one registered from a file (``--form FILE``), else the bundled catalog."""
+    registered = _REGISTERED.get(form_id)
+    return registered if registered is not None else _load_bundled(form_id)
+
+
 def load_yaml(text: str) -> object:
     """Parse YAML with libyaml's safe loader (~5 ms a form, the pure-Python one ~40 ms; the same safe subset).
 
@@ -266,7 +283,8 @@ def load_yaml(text: str) -> object:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def load_form(form_id: str = DEFAULT_FORM) -> Form:
+@cache
+def _load_bundled(form_id: str) -> Form:
     """Load a bundled form catalog by id (cached: catalogs are immutable)."""
     path = _catalog_dir() / "forms" / f"{form_id}.yaml"
     if not path.is_file():
@@ -364,6 +382,14 @@ def parse_form(doc: dict) -> Form:
     for p in periods:
         if p not in PERIODS:
             problems.append(say("catalog-bad-field", form=form_id, detail=f"kỳ báo cáo '{p}' không hợp lệ"))
+    crosswalk = []
+    for entry in doc.get("crosswalk") or []:
+        version = nfc(entry.get("from")) if isinstance(entry, dict) else ""
+        for old_code, new_code in ((entry.get("codes") or {}).items() if isinstance(entry, dict) else ()):
+            target = nfc(new_code) or None
+            if target is not None and target not in known:
+                problems.append(say("catalog-unknown-ref", form=form_id, where=f"crosswalk {version}", code=target))
+            crosswalk.append((version, nfc(old_code), target))
     if problems:
         raise CatalogError(problems)
     return Form(
@@ -381,6 +407,7 @@ def parse_form(doc: dict) -> Form:
         indicators=tuple(indicators),
         sections=sections,
         fixes=tuple(Fix(nfc(f.get("code")), nfc(f.get("printed")), nfc(f.get("note"))) for f in doc.get("fixes") or []),
+        crosswalk=tuple(crosswalk),
         rules=tuple(rules),
     )
 
