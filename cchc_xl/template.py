@@ -30,8 +30,10 @@ from .catalog import (
     Indicator,
     framework_for,
     load_form,
+    name_for,
 )
 from .datafile import META_FIELDS, WorkbookData
+from .engine import scores
 from .io import atomic_output
 from .messages import say
 from .numbers import format_vn
@@ -362,20 +364,27 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
 
 
 def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: WorkbookData) -> None:
+    """Chấm điểm: self and appraised columns, their totals, and the index with its basis (engine/scores.py).
+
+    Hidden columns J–K hold, per field, the standing score and where it comes from (2 appraised, 1 self,
+    0 none); "Tỷ lệ đạt" and the index read them, so the sheet applies the same definition as Python.
+    """
     ws = wb.add_worksheet(SCORE_SHEET)
-    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34, 4, 4)):
+    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34, 4, 4, 9, 4)):
         ws.set_column(col, col, width, None, {"hidden": col >= 7})
     ws.merge_range(0, 0, 0, 6, "CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", st.title)
     ws.merge_range(1, 0, 1, 6, framework.title, st.subtitle)
     headers = ("Mã", "Lĩnh vực / tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Tỷ lệ đạt (%)",
-               "Tài liệu kiểm chứng / ghi chú")
+               "Tài liệu kiểm chứng / ghi chú", "", "", "Điểm được tính", "Nguồn")
     h = 3
     for col, text in enumerate(headers):
-        ws.write_string(h, col, text, st.header)
+        if text:
+            ws.write_string(h, col, text, st.header)
     ws.set_row(h, 32)
     ws.freeze_panes(h + 1, 2)
     self_calc = derive.score_values(framework, data.scores, appraised=False)
     appr_calc = derive.score_values(framework, data.appraised, appraised=True)
+    standing = scores.standing(framework, data.scores, data.appraised)
     row = h + 1
     for crit in framework.criteria:
         bold = crit.is_field
@@ -411,16 +420,23 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
                     "error_message": "Điểm phải ≥ 0" + (f" và ≤ {crit.max}" if crit.max is not None else "") + "."})
             layout.cells[name] = (SCORE_SHEET, row, col)
             _flag(ws, st, layout, name, row, col, FLAG_COLUMNS["score"][col])
+        if crit.is_field:
+            fs = standing.field(crit.code)
+            ws.write_formula(row, STANDING_COL, derive.standing_formula(framework, crit.code), st.score_formula,
+                             _blank(fs.points))
+            ws.write_formula(row, SOURCE_COL, derive.source_formula(framework, crit.code), st.flag,
+                             _SOURCE_CODES[fs.source])
+            layout.cells[name_for(crit.code, derive.STANDING_PREFIX)] = (SCORE_SHEET, row, STANDING_COL)
+            layout.cells[name_for(crit.code, derive.SOURCE_PREFIX)] = (SCORE_SHEET, row, SOURCE_COL)
         if crit.is_field and crit.max:
-            points = appr_calc.get(crit.code, data.appraised.get(crit.code))
             ws.write_formula(row, 5, derive.percent_formula(framework, crit.code), st.percent_formula,
-                             derive.field_percent(framework, crit.code, _float(points)))
+                             _blank(standing.field(crit.code).percent))
         else:
             ws.write_blank(row, 5, None, st.locked)
         _write_text(ws, row, 6, _note(data, crit.code, data.evidence), st.input["note"])
         row += 1
     ws.write_blank(row, 0, None, st.stt_group)
-    ws.write_string(row, 1, "TỔNG ĐIỂM (CHỈ SỐ CCHC)", st.label_group)
+    ws.write_string(row, 1, "TỔNG ĐIỂM TỰ CHẤM / THẨM ĐỊNH", st.label_group)
     fields_max = [f.max for f in framework.fields if f.max is not None]
     ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
     ws.write_formula(row, 3, derive.total_formula(framework, appraised=False), st.score_formula,
@@ -433,12 +449,43 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     layout.cells[APPRAISED_TOTAL_NAME] = (SCORE_SHEET, row, 4)
     _flag(ws, st, layout, SELF_TOTAL_NAME, row, 3, FLAG_COLUMNS["score"][3])
     _flag(ws, st, layout, APPRAISED_TOTAL_NAME, row, 4, FLAG_COLUMNS["score"][4])
+    row += 1
+    ws.write_blank(row, 0, None, st.stt_group)
+    ws.write_string(row, 1, "CHỈ SỐ CCHC (điểm thẩm định nếu có, nếu chưa có thì điểm tự chấm)", st.label_group)
+    ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
+    ws.merge_range(row, 3, row, 4, "", st.score_formula)
+    ws.write_formula(row, 3, derive.index_formula(framework), st.score_formula, _blank(standing.total))
+    ws.merge_range(row, 5, row, 6, "", st.status)
+    ws.write_formula(row, 5, derive.basis_formula(framework), st.status, _basis_cached(standing))
+    ws.set_row(row, 33)
+    layout.cells[derive.INDEX_NAME] = (SCORE_SHEET, row, 3)
+    layout.cells[derive.BASIS_NAME] = (SCORE_SHEET, row, 5)
     row += 2
-    ws.merge_range(row, 0, row, 6, "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có "
-                   "điểm thẩm định (kết quả điều tra).", st.note)
-    ws.print_area(0, 0, row, 6)
+    for text in (
+        "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có điểm thẩm định "
+        "(kết quả điều tra).",
+        "Chỉ số chính thức khi mọi lĩnh vực đã có điểm thẩm định; tạm tính khi còn lĩnh vực theo điểm tự chấm; "
+        "chưa đủ điểm (không xếp hạng, xếp loại) khi còn lĩnh vực chưa có điểm.",
+    ):
+        ws.merge_range(row, 0, row, 6, text, st.note)
+        ws.set_row(row, 33)
+        row += 1
+    ws.print_area(0, 0, row - 1, 6)
     _page_setup(ws, 6, (h, h), landscape=True)
     _protect(ws)
+
+
+STANDING_COL, SOURCE_COL = 9, 10  # hidden helper columns J and K of Chấm điểm
+_SOURCE_CODES = {scores.APPRAISED: 2, scores.SELF: 1, None: 0}
+
+
+def _blank(v: object) -> object:
+    return "" if v is None else v
+
+
+def _basis_cached(st: scores.Standing) -> str:
+    srcs = [_SOURCE_CODES[f.source] for f in st.fields]
+    return derive.basis_text(srcs.count(0), srcs.count(1), sum(s > 0 for s in srcs))
 
 
 def _float(v: object) -> float | int:
@@ -467,11 +514,25 @@ def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
                    f"{prefix}_{key}".replace(".", "_")] = value
     for key, value in data.meta.items():
         values[meta_name(key)] = PERIODS[value] if key == "ky" else value
+    values.update(standing_cells(framework, scores.standing(framework, data.scores, data.appraised)))
     formulas = {ind.name for ind in form.derived} | {SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME}
+    formulas |= set(standing_cells(framework, None))
     for crit in framework.criteria:
         if crit.computed:
             formulas |= {crit.self_name, crit.appraised_name}
     return Env(values, formulas)
+
+
+def standing_cells(framework: Framework, standing: scores.Standing | None) -> dict[str, object]:
+    """The Chấm điểm helper cells of the standing index (names → cached values; None values when no state)."""
+    out: dict[str, object] = {}
+    for f in framework.fields:
+        fs = standing.field(f.code) if standing else None
+        out[name_for(f.code, derive.STANDING_PREFIX)] = fs.points if fs else None
+        out[name_for(f.code, derive.SOURCE_PREFIX)] = _SOURCE_CODES[fs.source] if fs else None
+    out[derive.INDEX_NAME] = standing.total if standing else None
+    out[derive.BASIS_NAME] = (_basis_cached(standing) or None) if standing else None
+    return out
 
 
 def _plan_checks(verdicts: list) -> dict[str, list[tuple[int, str, bool]]]:
@@ -688,10 +749,10 @@ def computed_cells(form: Form, framework: Framework, data: WorkbookData,
     for name in env.formulas:
         value = env.get(name)
         put(name, "" if value is None else value)
+    standing = scores.standing(framework, data.scores, data.appraised)
     for crit in framework.fields:
         if crit.max:
-            points = env.get(crit.appraised_name)
-            put(crit.appraised_name, derive.field_percent(framework, crit.code, points or 0), col=5)
+            put(crit.appraised_name, _blank(standing.field(crit.code).percent), col=5)
     for name, checks in plan.items():
         where = locate(name)
         if where is None:
