@@ -337,12 +337,17 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     """
     from .io import read_report
 
+    from .engine.scores import standing
+
     r = read_report(workbook)
+    st = standing(r.framework, r.scores, r.appraised)
     if fmt == "json":
         _out(json.dumps({
             "file": str(workbook), "form": r.template_id, "version": r.template_version,
             "meta": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.meta.items()},
             "values": r.values, "scores": r.scores, "appraised": r.appraised, "totals": r.totals,
+            "index": {"total": st.total, "basis": st.basis, "complete": st.complete, "missing": list(st.missing),
+                      "fields": st.points},
         }, ensure_ascii=False, indent=1))
         return
     m = r.meta
@@ -361,7 +366,8 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
             if own is None and appr is None and not show_all:
                 continue
             _out(f"  {crit.code:<6} {format_vn(own):>8} / {format_vn(appr):<8} {crit.label[:70]}")
-        _out(f"  Tổng: {format_vn(r.totals.get('DIEM_TONG'))} / {format_vn(r.totals.get('THAMDINH_TONG'))}")
+        _out(say("show-totals", own=format_vn(st.self_total) or "–", appraised=format_vn(st.appraised_total) or "–"))
+        _out(say("show-index", total=format_vn(st.total), max=format_vn(st.maximum), basis=st.basis_text()))
 
 
 # --------------------------------------------------------------------------------------- consolidate
@@ -383,14 +389,16 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
 @click.option("--classes", "classes_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Rating classes: CSV with columns ten,tu (class name, lowest total).")
+@click.option("--rank-incomplete", is_flag=True,
+              help="Rank communes whose index lacks a field too (they are still not classed).")
 @click.option("--level", type=click.Choice(["huyen", "tinh"]), help="Consolidating level (default: from metadata).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
                     previous: Path | None, deadline: str | None, exclude_invalid: bool, prefer_newest: bool,
-                    framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
-                    quiet: bool, force: bool) -> None:
+                    framework: str | None, classes_file: Path | None, rank_incomplete: bool, level: str | None,
+                    jobs: int | None, quiet: bool, force: bool) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -428,7 +436,8 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         classes = load_classes(classes_file) if classes_file else DEFAULT_CLASSES
         result = consolidate(directory, expected=expected, previous=previous, deadline=when,
                              exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
-                             classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
+                             classes=classes, rank_incomplete=rank_incomplete,
+                             level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None)
     except (ConsolidateError, ClassesError) as exc:
@@ -446,6 +455,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
         for m in result.missing:
             _err(say("consolidate-missing-line", xa=m.xa, code=f" ({m.ma_xa})" if m.ma_xa else ""))
+        for u in result.incomplete:
+            _err(say("consolidate-incomplete-line", xa=u.xa, fields=", ".join(u.missing),
+                     ranked=say("consolidate-incomplete-ranked" if u.rank_total else "consolidate-incomplete-unranked")))
+    if result.score_basis == "provisional":
+        _out(say("consolidate-provisional"))
     _out(say("consolidate-summary", period=result.period_label or "?", form=result.form.id if result.form else "?",
              units=sum(u.included for u in result.units), errors=sum(1 for u in result.units if u.errors),
              rejected=len(result.rejected), missing=len(result.missing)))

@@ -25,6 +25,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import derive, rank
+from .engine import scores
 from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from .messages import say
 from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
@@ -70,6 +71,11 @@ class FileRecord:
     appraised_total: object = None
     has_self: bool = False
     has_appraised: bool = False
+    # the standing index (engine/scores.py): per-field standing points, their sum, basis and gaps
+    score_fields: dict[str, object] = field(default_factory=dict)
+    score_total: object = None
+    score_basis: str | None = None
+    score_missing: tuple[str, ...] = ()
     errors: int = 0
     warnings: int = 0
     findings: list[dict] = field(default_factory=list)
@@ -124,10 +130,14 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
             fields = {f.code: computed.get(f.code, numeric.get(f.code)) for f in fw.fields
                       if appraised or f.self_assessed}
             total = computed["THAMDINH_TONG" if appraised else "DIEM_TONG"]
+            total = None if total == "" else total
             if appraised:
                 rec.appraised_fields, rec.appraised_total, rec.has_appraised = fields, total, True
             else:
                 rec.self_fields, rec.self_total, rec.has_self = fields, total, True
+        st = scores.standing(fw, report.scores, report.appraised)
+        rec.score_fields, rec.score_total, rec.score_basis = st.points, st.total, st.basis
+        rec.score_missing = st.missing
         return rec
     except UnusableInput as exc:
         return FileRecord(rel, path, mtime, False, kind=exc.kind, reason=exc.message)
@@ -335,8 +345,10 @@ class UnitResult:
     findings: list[dict]
     row: tuple  # values in the order of ``codes``
     codes: tuple[str, ...]
-    fields: dict[str, object] = field(default_factory=dict)  # points per field (score basis)
-    total: object = None
+    fields: dict[str, object] = field(default_factory=dict)  # standing points per field (engine/scores.py)
+    total: object = None  # the index on its basis: the sum of the standing points
+    basis: str | None = None  # "final" | "provisional" | None (no score at all)
+    missing: tuple[str, ...] = ()  # fields with no score
     rank_total: int | None = None
     rank_fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (position, levels)
     rank_change: int | None = None
@@ -350,6 +362,10 @@ class UnitResult:
     @property
     def included(self) -> bool:
         return self.status != EXCLUDED
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     @property
     def values(self) -> dict[str, object]:
@@ -380,17 +396,25 @@ class ConsolidationResult:
     missing: list[ExpectedUnit]
     rejected: list[Rejection]
     expected: list[ExpectedStatus] | None
-    score_basis: str | None  # "appraised", "self" or None (no scores)
+    score_basis: str | None  # "final" (every unit), "provisional" (any unit) or None (no scores)
     ranked: int
     field_levels: dict[str, int]
     deadline: dt.date | None
     classes: tuple[rank.RatingClass, ...]
     previous: bool
     files_read: int
+    rank_incomplete: bool = False
+
+    @property
+    def incomplete(self) -> list[UnitResult]:
+        """Included communes whose index lacks a field while others are scored ("chưa đủ điểm")."""
+        if self.score_basis is None:
+            return []
+        return [u for u in self.units if u.included and not u.complete]
 
     @property
     def exit_code(self) -> int:
-        bad = self.rejected or self.missing or any(u.errors for u in self.units)
+        bad = self.rejected or self.missing or any(u.errors for u in self.units) or self.incomplete
         return 1 if bad else 0
 
     @property
@@ -423,7 +447,8 @@ class ConsolidationResult:
             "errors": u.errors,
             "warnings": u.warnings,
             "values": {k: _json_num(v) for k, v in u.values.items()},
-            "scores": {"total": _json_num(u.total),
+            "scores": {"total": _json_num(u.total), "basis": u.basis, "complete": u.complete,
+                       "missing": list(u.missing),
                        "fields": {c: _json_num(u.fields.get(c)) for c in fields if c in u.fields}},
             "rank": {"total": {"position": u.rank_total, "of": self.ranked if u.rank_total else None},
                      "fields": {c: {"position": p, "levels": lv} for c, (p, lv) in u.rank_fields.items()}},
@@ -485,15 +510,36 @@ def consolidate_values(form: Form, units: list[UnitResult]) -> tuple[dict, dict,
 # -------------------------------------------------------------------------------------------- ranking
 
 
+INCOMPLETE_LABEL = "chưa đủ điểm"
+PROVISIONAL_MARK = "tạm tính"
+
+
+def rating_text(u: UnitResult, classes: tuple[rank.RatingClass, ...]) -> str:
+    """The class of a complete index ("Tốt", "Tốt (tạm tính)" when provisional); "chưa đủ điểm" otherwise."""
+    if u.basis is None:
+        return ""
+    if not u.complete:
+        return INCOMPLETE_LABEL
+    name = rank.classify(u.total, classes)
+    return f"{name} ({PROVISIONAL_MARK})" if name and u.basis == scores.PROVISIONAL else name
+
+
 def rank_units(units: list[UnitResult], framework: Framework, classes: tuple[rank.RatingClass, ...],
-               previous: list[tuple[str, str, int]] | None) -> tuple[int, dict[str, int]]:
-    """Fill rank_total, rank_fields, rating and rank_change in place; return (ranked units, levels per field)."""
-    ranked = [u for u in units if u.included and u.total is not None]
+               previous: list[tuple[str, str, int]] | None, rank_incomplete: bool = False
+               ) -> tuple[int, dict[str, int]]:
+    """Fill rank_total, rank_fields, rating and rank_change in place; return (ranked units, levels per field).
+
+    Only complete indexes are ranked (``rank_incomplete`` ranks the others too) and only they are classed.
+    """
+    any_scored = any(u.basis for u in units if u.included)
+    for u in units:
+        if u.included:
+            u.rating = rating_text(u, classes) or (INCOMPLETE_LABEL if any_scored else "")
+    ranked = [u for u in units if u.included and u.total is not None and (u.complete or rank_incomplete)]
     keys = {id(u): u for u in ranked}
     totals = rank.competition_rank({id(u): u.total for u in ranked})
     for k, pos in totals.items():
         keys[k].rank_total = pos
-        keys[k].rating = rank.classify(keys[k].total, classes)
     levels: dict[str, int] = {}
     for f in framework.fields:
         dense, n = rank.dense_rank({id(u): u.fields.get(f.code) for u in ranked})
@@ -568,6 +614,7 @@ def consolidate(
     prefer_newest: bool = False,
     framework: str | None = None,
     classes: tuple[rank.RatingClass, ...] = rank.DEFAULT_CLASSES,
+    rank_incomplete: bool = False,
     form: str | None = None,
     ky: str | None = None,
     nam: int | None = None,
@@ -620,11 +667,8 @@ def consolidate(
     form_obj = load_form(form_id) if form_id else None
     fw = framework_for(form_obj, framework) if form_obj else None
 
-    basis = None
-    if any(r.has_appraised for r in chosen):
-        basis = "appraised"
-    elif any(r.has_self for r in chosen):
-        basis = "self"
+    bases = {r.score_basis for r in chosen} - {None}
+    basis = None if not bases else scores.FINAL if bases == {scores.FINAL} else scores.PROVISIONAL
     codes = tuple(i.code for i in form_obj.cells) if form_obj else ()
     units = []
     for rec in chosen:
@@ -638,10 +682,8 @@ def consolidate(
             warnings=rec.warnings, findings=list(rec.findings), row=rec.values, codes=codes, submitted=submitted,
             submitted_source=source, ngay_lap=str(rec.meta.get("ngay_lap") or ""),
         )
-        if basis == "appraised" and rec.has_appraised:
-            u.fields, u.total = rec.appraised_fields, rec.appraised_total
-        elif basis == "self" and rec.has_self:
-            u.fields, u.total = rec.self_fields, rec.self_total
+        u.fields, u.total, u.basis = dict(rec.score_fields), rec.score_total, rec.score_basis
+        u.missing = tuple(rec.score_missing)
         if deadline is not None and submitted is not None:
             u.late = submitted > deadline
         units.append(u)
@@ -653,13 +695,14 @@ def consolidate(
         statuses, missing = _match_expected(expected_units, units)
 
     totals, reporting, blank = consolidate_values(form_obj, units) if form_obj else ({}, {}, {})
-    ranked, levels = rank_units(units, fw, classes, previous_ranks) if fw else (0, {})
+    ranked, levels = rank_units(units, fw, classes, previous_ranks, rank_incomplete) if fw else (0, {})
     level_name, name = _level(units, level, unit_name)
     return ConsolidationResult(
         directory=root, form=form_obj, framework=fw, ky=ky, nam=nam, level=level_name, unit_name=name,
         units=units, totals=totals, reporting=reporting, blank_units=blank, missing=missing, rejected=rejected,
         expected=statuses, score_basis=basis, ranked=ranked, field_levels=levels, deadline=deadline,
         classes=classes, previous=previous_ranks is not None, files_read=len(records),
+        rank_incomplete=rank_incomplete,
     )
 
 

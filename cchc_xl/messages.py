@@ -302,6 +302,18 @@ MESSAGES: dict[str, str] = {
     "_anchor-hostile": "",
     # ---- season (issue 11): add this area's messages below this line ----
     "_anchor-season": "",
+    "rule-score-incomplete": "Chỉ số CCHC chưa đủ điểm: có lĩnh vực chưa có điểm tự chấm hoặc thẩm định "
+                             "(chưa xếp hạng, xếp loại)",
+    "finding-score-missing-fields": "còn thiếu điểm lĩnh vực: {fields}",
+    "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
+    "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
+    "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",
+    "consolidate-incomplete-unranked": "không xếp hạng, không xếp loại (dùng --rank-incomplete để vẫn xếp hạng)",
+    "consolidate-incomplete-ranked": "vẫn xếp hạng theo --rank-incomplete, không xếp loại",
+    "consolidate-provisional": "Chỉ số tạm tính: có xã còn lĩnh vực tính theo điểm tự chấm (chưa thẩm định).",
+    "consolidate-note-basis-final": "Chỉ số chính thức: mọi lĩnh vực theo điểm thẩm định/điều tra.",
+    "consolidate-note-basis-provisional": "Chỉ số tạm tính: mỗi lĩnh vực theo điểm thẩm định nếu có, nếu chưa "
+                                          "thì theo điểm tự chấm; xã chưa đủ điểm không xếp hạng, xếp loại.",
     # ---- publish (issue 12): add this area's messages below this line ----
     "_anchor-publish": "",
     # ---- intake (issue 13): add this area's messages below this line ----

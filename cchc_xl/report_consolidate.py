@@ -258,7 +258,7 @@ def _index_sheet(wb, st: _Styles, result: ConsolidationResult) -> None:
     nf = len(fields)
     ws.write_string(0, 0, "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH CẤP XÃ", st.title)
     ws.write_string(1, 0, f"{_heading(result)} — {fw.title if fw else ''}", st.note)
-    basis = {"appraised": "consolidate-note-basis-appraised", "self": "consolidate-note-basis-self"}.get(
+    basis = {"final": "consolidate-note-basis-final", "provisional": "consolidate-note-basis-provisional"}.get(
         result.score_basis or "", "consolidate-note-no-scores")
     ws.write_string(2, 0, say(basis) + " " + say("consolidate-note-ranks"), st.note)
     h = 4

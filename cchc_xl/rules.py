@@ -82,6 +82,7 @@ class Outcome:
     status: str  # OK, BAD or NA
     numbers: tuple[tuple[str, object], ...] = ()  # (label, value) pairs shown in the message
     detail: str = ""  # extra Python-only explanation (e.g. a parsed suggestion)
+    extra: tuple[tuple[str, object], ...] = ()  # finding values not shown in the message
 
 
 class Rule:
@@ -147,7 +148,7 @@ class Rule:
     def finding(self, outcome: Outcome, where: Callable[[str], tuple[str | None, str | None]]) -> Finding:
         sheet, cell = where(self.target)
         return Finding(self.id, self.severity, self.codes, sheet, cell, self.message(outcome),
-                       {label: v for label, v in outcome.numbers})
+                       {label: v for label, v in (*outcome.numbers, *outcome.extra)})
 
 
 def _xl_text(s: str) -> str:
@@ -548,6 +549,61 @@ def score_rules(framework: Framework) -> list[Rule]:
     return rules
 
 
+@dataclass(eq=False)
+class ScoreCompleteRule(Rule):
+    """Every field has a score once scoring has started (engine/scores.py): else the index is incomplete.
+
+    Not applicable while no field has any score (a statistics-only report is not an incomplete index).
+    The Python side asks :func:`engine.scores.standing`; the Excel side counts the field cells, whose
+    subtotal formulas are blank when nothing is entered under them.
+    """
+
+    framework: Framework
+    id: str = "score-incomplete"
+    severity: str = "warning"
+    describe: str = ""
+    periods: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        fw = self.framework
+        self.codes = tuple(f.code for f in fw.fields)
+        self.names = tuple(n for f in fw.fields for n in ((f.self_name,) if f.self_assessed else ())
+                           + (f.appraised_name,))
+        self.target = derive.INDEX_NAME
+        self.describe = say("rule-score-incomplete")
+
+    def _field_cells(self, f) -> str:
+        return ",".join(((f.self_name,) if f.self_assessed else ()) + (f.appraised_name,))
+
+    def standing(self, env: Env):
+        from .engine.scores import standing
+
+        fw = self.framework
+        own = {c.code: env.get(c.self_name) for c in fw.criteria if c.self_assessed and not c.computed}
+        appr = {c.code: env.get(c.appraised_name) for c in fw.criteria if not c.computed}
+        return standing(fw, own, appr)
+
+    def check(self, env: Env) -> Outcome:
+        st = self.standing(env)
+        if not st.scored:
+            return Outcome(NA)
+        if st.complete:
+            return Outcome(OK)
+        return Outcome(BAD, detail=say("finding-score-missing-fields", fields=", ".join(st.missing)),
+                       extra=(("missing", list(st.missing)),))
+
+    def finding(self, outcome: Outcome, where: Callable[[str], tuple[str | None, str | None]]) -> Finding:
+        f = super().finding(outcome, where)  # the codes of a finding are the fields that lack a score
+        missing = tuple(dict(outcome.extra).get("missing", ()))
+        return Finding(f.rule, f.severity, missing or f.codes, f.sheet, f.cell, f.message, f.values)
+
+    def excel_status(self) -> str:
+        counts = [f"COUNT({self._field_cells(f)})" for f in self.framework.fields]
+        scored = "+".join(counts)
+        missing = "+".join(f"({c}=0)" for c in counts)
+        return f'IF({scored}=0,"{NA}",IF({missing}>0,"{BAD}","{OK}"))'
+
+
 def meta_rules(form: Form) -> list[Rule]:
     rules: list[Rule] = []
     labels = {"tinh": "Tỉnh/thành phố", "xa": "Xã/phường/thị trấn", "ky": "Kỳ báo cáo", "nam": "Năm"}
@@ -560,7 +616,7 @@ def meta_rules(form: Form) -> list[Rule]:
 @cache
 def rules_for(form: Form, framework: Framework) -> tuple[Rule, ...]:
     """The complete, ordered rule list of a workbook (cached per form and framework)."""
-    return tuple(meta_rules(form) + form_rules(form) + score_rules(framework))
+    return tuple(meta_rules(form) + form_rules(form) + score_rules(framework) + [ScoreCompleteRule(framework)])
 
 
 def findings(rules: tuple[Rule, ...] | list[Rule], env: Env,

@@ -84,7 +84,7 @@ def derived_names(form: Form, framework: Framework) -> dict[str, str]:
 
 def _where(report: Report):
     def where(name: str) -> tuple[str | None, str | None]:
-        ref = report.cells.get(name)
+        ref = report.cells.get(name) or report.names.get(name)
         return (ref.sheet, ref.address) if ref else (None, None)
 
     return where

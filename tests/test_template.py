@@ -115,8 +115,14 @@ def test_scoring_sheet_formulas(template):
     names = workbook_index(path).names
     ws = wb[SCORE_SHEET]
     total = ws[names["THAMDINH_TONG"].address].value
-    assert total == "=SUM(" + ",".join(f"THAMDINH_{n}" for n in range(1, 11)) + ")"
-    assert ws[names["DIEM_TONG"].address].value == "=SUM(" + ",".join(f"DIEM_{n}" for n in range(1, 9)) + ")"
+    appraised = ",".join(f"THAMDINH_{n}" for n in range(1, 11))
+    own = ",".join(f"DIEM_{n}" for n in range(1, 9))
+    assert total == f'=IF(COUNT({appraised})=0,"",SUM({appraised}))'  # an empty total is blank, not 0
+    assert ws[names["DIEM_TONG"].address].value == f'=IF(COUNT({own})=0,"",SUM({own}))'
+    index = ",".join(f"CHISO_{n}" for n in range(1, 11))
+    assert ws[names["CHISO_TONG"].address].value == f'=IF(COUNT({index})=0,"",SUM({index}))'
+    assert ws[names["CHISO_1"].address].value == "=IF(COUNT(THAMDINH_1)>0,THAMDINH_1,IF(COUNT(DIEM_1)>0,DIEM_1,\"\"))"
+    assert ws[names["CHISO_9"].address].value == '=IF(COUNT(THAMDINH_9)>0,THAMDINH_9,"")'  # survey: no self score
 
 
 def test_parse_ref():
