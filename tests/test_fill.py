@@ -26,7 +26,8 @@ def test_untouched_parts_byte_identical_and_derived_values_fresh(built_samples, 
     before, after = zip_parts(src), zip_parts(out)
     assert set(before) == set(after)
     changed = {name for name in before if before[name] != after[name]}
-    assert changed == {"xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml"}  # Biểu mẫu, Kiểm tra
+    # Biểu mẫu changes; Kiểm tra only where a verdict changes (none here); Chấm điểm is untouched
+    assert "xl/worksheets/sheet2.xml" in changed and changed <= {"xl/worksheets/sheet2.xml", "xl/worksheets/sheet4.xml"}
     report = read_report(out)  # python-calamine reads cached values only
     assert report.values["BM1-2.2"] == 26 and report.values["BM1-2"] == 92.86
     assert validate_file(out).findings == validate_file(src).findings
