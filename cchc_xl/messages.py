@@ -305,6 +305,8 @@ MESSAGES: dict[str, str] = {
     "rule-score-incomplete": "Chỉ số CCHC chưa đủ điểm: có lĩnh vực chưa có điểm tự chấm hoặc thẩm định "
                              "(chưa xếp hạng, xếp loại)",
     "finding-score-missing-fields": "còn thiếu điểm lĩnh vực: {fields}",
+    "diff-index-label": "Chỉ số CCHC (điểm được tính của từng lĩnh vực)",
+    "diff-index-basis": "cơ sở: {old} → {new}",
     "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
     "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",
