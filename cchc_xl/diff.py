@@ -654,8 +654,9 @@ def _compare_index(old: Side, new: Side) -> list[Change]:
     if same(sa.total, sb.total) and sa.basis_text() == sb.basis_text():
         return []
     ab, rel = deltas(sa.total, sb.total)
-    return [Change("scores", INDEX_CODE, say("diff-index-label"), None, None, None, sa.total, sb.total, ab, rel,
-                   section=say("diff-section-total"),
+    causes = tuple(f.code for f, g in zip(sa.fields, sb.fields, strict=False) if not same(f.points, g.points))
+    return [Change("derived", INDEX_CODE, say("diff-index-label"), None, None, None, sa.total, sb.total, ab, rel,
+                   caused_by=causes, section=say("diff-section-total"),
                    detail=say("diff-index-basis", old=sa.basis_text() or "–", new=sb.basis_text() or "–"))]
 
 
