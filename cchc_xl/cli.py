@@ -335,9 +335,8 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     \b
         cchc-xl show samples/hoang-truong-nam-2023.xlsx
     """
-    from .io import read_report
-
     from .engine.scores import standing
+    from .io import read_report
 
     r = read_report(workbook)
     st = standing(r.framework, r.scores, r.appraised)

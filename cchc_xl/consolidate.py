@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from . import derive, rank
-from .engine import scores
 from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
+from .engine import scores
 from .messages import say
 from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
 

@@ -15,12 +15,12 @@ from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
 
-from .catalog import APPRAISED_TOTAL_NAME, DEFAULT_FORM, PERIODS, framework_for, load_form, name_for, nfc
+from .catalog import DEFAULT_FORM, PERIODS, framework_for, load_form, name_for, nfc
 from .datafile import WorkbookData, check_data, load_data
 from .io import CellRef, Report, read_report
 from .messages import say
-from .numbers import excel_round, format_vn
-from .rules import BAD, Env, Finding, RatioStatedRule, rules_for
+from .rules import Finding, stated_name, stated_rules
+from .rules import findings as rule_findings
 from .template import build_workbook, computed_cells, env_from_data
 from .writer import CellWrite, write_cells
 
@@ -83,7 +83,19 @@ def data_from_report(report: Report) -> WorkbookData:
             if isinstance(v, int | float) and not report.framework.criterion(code).computed:
                 target[code] = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     data.meta = {k: v for k, v in report.meta.items() if v is not None}
+    for name, code in stated_codes(report.form, report.framework).items():
+        v = report.stated.get(name)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            data.stated[code] = v
     return data
+
+
+def stated_codes(form, framework) -> dict[str, str]:
+    """Hidden printed-figure cells (GHI_…) → the code their figure is for (``total`` for the index)."""
+    out = {stated_name(ind.code): ind.code for ind in form.derived}
+    out.update({stated_name(c.code, score=True): c.code for c in framework.criteria if c.computed})
+    out[stated_name("total")] = "total"
+    return out
 
 
 def _locator(report: Report):
@@ -101,9 +113,12 @@ def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrit
 
 
 def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
-    """Figures supplied for derived rows or computed scores, compared with what the inputs give."""
+    """Figures supplied for derived rows or computed scores, compared with what the inputs give.
+
+    The same rules (``rules.stated_rules``) run in the Kiểm tra sheet and in ``validate`` once the figures
+    are stored in their hidden cells, so ``new`` + ``validate`` and ``fill`` give the same verdicts.
+    """
     form, fw = report.form, report.framework
-    found: list[Finding] = []
     env = env_from_data(form, fw, data)
     where = _locator(report)
 
@@ -111,29 +126,7 @@ def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
         w = where(name)
         return (w[0], CellRef(*w).address) if w else (None, None)
 
-    for code, stated in data.stated.items():
-        ind = form.by_code.get(code)
-        if ind is not None and ind.derive is not None and ind.derive.kind == "ratio":
-            values = dict(env.values)
-            values[ind.name] = stated
-            stated_env = Env(values, env.formulas - {ind.name})
-            for rule in rules_for(form, fw):
-                if isinstance(rule, RatioStatedRule) and rule.ind.code == code:
-                    outcome = rule.verdict(stated_env)
-                    if outcome.status == BAD:
-                        found.append(rule.finding(outcome, place))
-            continue
-        name = (APPRAISED_TOTAL_NAME if code == "total" else ind.name if ind is not None
-                else fw.criterion(code).appraised_name)
-        computed = env.num(name) or 0
-        digits = _decimals(stated)
-        if excel_round(computed, digits) != excel_round(stated, digits):
-            sheet, cell = place(name)
-            found.append(Finding(f"stated:{code}", "error", (code,), sheet, cell,
-                                 say("finding-stated", code=code, stated=format_vn(stated),
-                                     computed=format_vn(excel_round(computed, 3))),
-                                 {"stated": stated, "computed": computed}))
-    return found
+    return rule_findings(stated_rules(form, fw), env, place)
 
 
 def _decimals(v: float | int) -> int:
@@ -162,7 +155,7 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
     state.scores.update(incoming.scores)
     state.appraised.update(incoming.appraised)
     state.meta.update(incoming.meta)
-    state.stated = incoming.stated
+    state.stated.update(incoming.stated)
     findings = stated_findings(report, state)
 
     writes: dict[CellRef, CellWrite] = {}
@@ -182,6 +175,9 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
                 shown = (shown - dt.date(1899, 12, 30)).days  # Excel serial date; the cell is date-formatted
             writes[ref] = CellWrite(shown)
             written.append(f"meta:{key}")
+    for name, code in stated_codes(report.form, report.framework).items():
+        if code in incoming.stated and name in report.names:
+            writes[report.names[name]] = CellWrite(incoming.stated[code])
     for code, note in incoming.notes.items():
         ref = report.cells[report.form.indicator(code).name]
         writes[CellRef(ref.sheet, ref.row, ref.col + 1)] = CellWrite(note)

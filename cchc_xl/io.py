@@ -169,6 +169,7 @@ class Report:
     missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → package part
     names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
+    stated: dict[str, object] = field(default_factory=dict)  # GHI_… name → figure a source printed (issue 11)
 
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)
@@ -285,6 +286,9 @@ def read_report(path: str | Path, framework: str | None = None, strict_version: 
             take(crit.appraised_name, report.appraised, crit.code)
         take(SELF_TOTAL_NAME, report.totals, SELF_TOTAL_NAME)
         take(APPRAISED_TOTAL_NAME, report.totals, APPRAISED_TOTAL_NAME)
+        for name, ref in index.names.items():  # printed figures of derived rows and scores (hidden cells)
+            if name.startswith("GHI_"):
+                report.stated[name] = grids.get(ref)
         return report
     finally:
         grids.close()

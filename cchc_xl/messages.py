@@ -307,6 +307,11 @@ MESSAGES: dict[str, str] = {
     "finding-score-missing-fields": "còn thiếu điểm lĩnh vực: {fields}",
     "diff-index-label": "Chỉ số CCHC (điểm được tính của từng lĩnh vực)",
     "diff-index-basis": "cơ sở: {old} → {new}",
+    "rule-stated": "Số liệu báo cáo ghi cho {label} phải bằng giá trị tính từ số liệu thành phần",
+    "rule-stated-total-missing": "Đã ghi tổng điểm (Chỉ số CCHC) theo báo cáo nhưng còn lĩnh vực chưa có điểm, "
+                                 "nên chưa so được với tổng tính từ điểm từng lĩnh vực",
+    "stated-total-label": "tổng điểm (Chỉ số CCHC)",
+    "finding-stated-label": "báo cáo ghi",
     "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
     "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",

@@ -37,7 +37,7 @@ from .engine import scores
 from .io import atomic_output
 from .messages import say
 from .numbers import format_vn
-from .rules import BAD, SEVERITY_LABELS, Env, rules_for
+from .rules import BAD, SEVERITY_LABELS, Env, rules_for, stated_name
 
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
@@ -301,7 +301,7 @@ def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
 def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData) -> None:
     sheet = stat_sheet_name(form)
     ws = wb.add_worksheet(sheet)
-    widths = (8, 62, 16, 14, 22, 12, 4)
+    widths = (8, 62, 16, 14, 22, 12, 4, 12)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width, None, {"hidden": col >= 5})
     ws.merge_range(0, 0, 0, 4, form.name, st.title)
@@ -342,6 +342,7 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
         else:
             if ind.derive is not None:
                 ws.write_formula(row, 3, derive.formula_of(ind.derive), st.derived, derived[ind.code])
+                _stated_cell(ws, st, layout, sheet, row, STATED_COLUMNS["stat"], ind.code, data)
             else:
                 fmt = st.input[ind.kind]
                 value = data.values.get(ind.code)
@@ -408,6 +409,9 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
             if crit.computed:
                 ws.write_formula(row, col, derive.score_formula(framework, crit.code, appraised), st.score_formula,
                                  calc[crit.code])
+                if appraised:
+                    _stated_cell(ws, st, layout, SCORE_SHEET, row, STATED_COLUMNS["score"], crit.code, data,
+                                 score=True)
             else:
                 value = entered.get(crit.code)
                 fmt = st.input["score"]
@@ -460,6 +464,7 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     ws.set_row(row, 33)
     layout.cells[derive.INDEX_NAME] = (SCORE_SHEET, row, 3)
     layout.cells[derive.BASIS_NAME] = (SCORE_SHEET, row, 5)
+    _stated_cell(ws, st, layout, SCORE_SHEET, row, STATED_COLUMNS["score"], "total", data)
     row += 2
     for text in (
         "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có điểm thẩm định "
@@ -476,6 +481,18 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
 
 
 STANDING_COL, SOURCE_COL = 9, 10  # hidden helper columns J and K of Chấm điểm
+STATED_COLUMNS = {"stat": 7, "score": 11}  # hidden "Số liệu báo cáo ghi" cells (H of the statistics sheet, L)
+
+
+def _stated_cell(ws, st: _Styles, layout: Layout, sheet: str, row: int, col: int, code: str,
+                 data: WorkbookData, score: bool = False) -> None:
+    """The figure a source printed for a derived row, computed score or the index: data, not a note."""
+    value = data.stated.get(code)
+    if value is None:
+        ws.write_blank(row, col, None, st.input["amount"])
+    else:
+        ws.write_number(row, col, float(value), st.input["amount"])
+    layout.cells[stated_name(code, score)] = (sheet, row, col)
 _SOURCE_CODES = {scores.APPRAISED: 2, scores.SELF: 1, None: 0}
 
 
@@ -515,12 +532,23 @@ def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
     for key, value in data.meta.items():
         values[meta_name(key)] = PERIODS[value] if key == "ky" else value
     values.update(standing_cells(framework, scores.standing(framework, data.scores, data.appraised)))
+    values.update(stated_cells(form, framework, data.stated))
     formulas = {ind.name for ind in form.derived} | {SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME}
     formulas |= set(standing_cells(framework, None))
     for crit in framework.criteria:
         if crit.computed:
             formulas |= {crit.self_name, crit.appraised_name}
     return Env(values, formulas)
+
+
+def stated_cells(form: Form, framework: Framework, stated: dict) -> dict[str, object]:
+    """Printed figures by the defined name of their hidden cell."""
+    out: dict[str, object] = {}
+    for code, value in stated.items():
+        ind = form.by_code.get(code)
+        score = ind is None or not ind.is_derived
+        out[stated_name(code, score and code != "total")] = value
+    return out
 
 
 def standing_cells(framework: Framework, standing: scores.Standing | None) -> dict[str, object]:
@@ -611,7 +639,7 @@ def _xl_value(xl: str, env: Env) -> object:
     m = re.fullmatch(r"ROUND\((.*),3\)", xl)
     if m:
         inner = m.group(1)
-        py = re.sub(r"N\((\w+)\)", lambda g: repr(env.num(g.group(1)) or 0), inner)
+        py = re.sub(r"(?:N|SUM)\((\w+)\)", lambda g: repr(env.num(g.group(1)) or 0), inner)
         try:
             value = eval(py, {"__builtins__": {}})  # only digits, operators and parentheses remain
         except ZeroDivisionError:
@@ -620,7 +648,7 @@ def _xl_value(xl: str, env: Env) -> object:
 
         r = excel_round(value, 3)
         return int(r) if float(r).is_integer() else r
-    m = re.fullmatch(r"N\((\w+)\)", xl)
+    m = re.fullmatch(r"(?:N|SUM)\((\w+)\)", xl)
     if m:
         return env.num(m.group(1)) or 0
     value = env.get(xl)
@@ -755,7 +783,7 @@ def computed_cells(form: Form, framework: Framework, data: WorkbookData,
             put(crit.appraised_name, _blank(standing.field(crit.code).percent), col=5)
     for name, checks in plan.items():
         where = locate(name)
-        if where is None:
+        if where is None or name.startswith("GHI_"):  # printed figures are hidden cells with no flag
             continue
         sheet, _row, col = where
         flag_col = FLAG_COLUMNS["stat"] if sheet not in (INFO_SHEET, SCORE_SHEET) else (

@@ -64,6 +64,11 @@ def env_from_report(report: Report, formulas: set[str]) -> Env:
             values[crit.self_name] = report.scores.get(crit.code)
         values[crit.appraised_name] = report.appraised.get(crit.code)
     values.update(report.totals)
+    values.update(report.stated)
+    from .engine.scores import standing
+    from .template import standing_cells
+
+    values.update(standing_cells(fw, standing(fw, report.scores, report.appraised)))
     for key, value in report.meta.items():
         values["TT_" + key.upper()] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
     return Env(values, formulas)
