@@ -301,7 +301,8 @@ def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
 def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData) -> None:
     sheet = stat_sheet_name(form)
     ws = wb.add_worksheet(sheet)
-    widths = (8, 62, 16, 14, 22, 12, 4, 12)
+    # column H (hidden) holds the printed figures of derived rows; a form without any has no column H
+    widths = (8, 62, 16, 14, 22, 12, 4, 12) if form.derived else (8, 62, 16, 14, 22, 12, 4)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width, None, {"hidden": col >= 5})
     ws.merge_range(0, 0, 0, 4, form.name, st.title)

@@ -6,6 +6,8 @@ both hold).
 
 from __future__ import annotations
 
+import itertools
+
 from hypothesis import strategies as hs
 
 from cchc_xl.catalog import Framework, load_form
@@ -31,7 +33,7 @@ class _Draw:
         """k non-negative whole numbers summing to ``whole``."""
         cuts = sorted(self.n(0, whole) for _ in range(k - 1))
         edges = [0, *cuts, whole]
-        return [b - a for a, b in zip(edges, edges[1:], strict=False)]
+        return [b - a for a, b in itertools.pairwise(edges)]
 
 
 def _coded(form, v: dict, d: _Draw) -> None:
@@ -142,7 +144,7 @@ def _split(d: _Draw, fw: Framework, code: str, milli: int, out: dict) -> None:
     left = milli
     shares: dict[str, int] = {}
     for k in bounded:
-        cap = min(int(k.max * 1000), left) if free else min(int(k.max * 1000), left)
+        cap = min(int(k.max * 1000), left)
         shares[k.code] = d.n(0, cap) if free else 0
         left -= shares[k.code]
     if free:

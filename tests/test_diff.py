@@ -100,7 +100,8 @@ def test_one_input_change_gives_one_value_change_and_its_derived_consequences(ba
     lines = out.splitlines()
     assert lines[0].startswith("1 chỉ tiêu thay đổi")
     assert "Biểu mẫu 1: Công tác chỉ đạo điều hành CCHC" in lines
-    assert not any("BM1-2 " in line and "85,71" in line for line in lines)
+    # (the Kiểm tra lines may quote 85,71: the printed 85 % stays stored as data and is re-checked)
+    assert not any("BM1-2 " in line and "85,71" in line for line in lines if "kiểm tra" not in line)
     assert "--all" in out
     code, out_all, _ = run(capsys, base, changed, "--all")
     [arrow] = [line for line in out_all.splitlines() if "↳" in line]
