@@ -10,7 +10,7 @@ import itertools
 
 from hypothesis import strategies as hs
 
-from cchc_xl.catalog import Framework, load_form
+from cchc_xl.model.catalog import Framework, load_form
 
 META = {"tinh": "Hải Dương", "huyen": "Tứ Kỳ", "xa": "Quang Khải", "ma_xa": "11101", "ky": "nam", "nam": 2023,
         "nguoi_lap": "Công chức Văn phòng – Thống kê", "ngay_lap": "2024-01-05"}

@@ -11,11 +11,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as hs
 
-from cchc_xl.catalog import load_form
-from cchc_xl.fill import new_workbook
-from cchc_xl.io import workbook_index
-from cchc_xl.rules import rules_for
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.engine.rules import rules_for
+from cchc_xl.model.catalog import load_form
+from cchc_xl.ooxml.reader import workbook_index
 from tests.consistent import consistent_commune
 
 FORMS = ("hai-duong-bieu-mau-2022", "phu-luc-01b")
@@ -23,7 +23,7 @@ HD_FRAMEWORK = "chi-so-cchc-xa-hai-duong-2022"
 
 
 def _framework(form_id: str):
-    from cchc_xl.catalog import load_framework
+    from cchc_xl.model.catalog import load_framework
 
     return load_framework(HD_FRAMEWORK)
 

@@ -14,14 +14,14 @@ from click.testing import CliRunner
 from hypothesis import given
 from hypothesis import strategies as hs
 
-from cchc_xl.catalog import load_framework
 from cchc_xl.cli import cli
-from cchc_xl.consolidate import consolidate
+from cchc_xl.commands.consolidate import consolidate
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.commands.validate import validate_file
 from cchc_xl.engine import scores
-from cchc_xl.fill import new_workbook
-from cchc_xl.io import read_report, workbook_index
-from cchc_xl.template import SCORE_SHEET
-from cchc_xl.validate import validate_file
+from cchc_xl.model.catalog import load_framework
+from cchc_xl.model.layout import SCORE_SHEET
+from cchc_xl.ooxml.reader import read_report, workbook_index
 
 ROOT = Path(__file__).resolve().parents[1]
 FORM = "hai-duong-bieu-mau-2022"
@@ -69,7 +69,7 @@ def test_unscored_report_has_no_basis():
 
 
 def _computed_framework():
-    from cchc_xl.catalog import parse_framework
+    from cchc_xl.model.catalog import parse_framework
 
     rows = [{"code": "1", "label": "A", "max": "60", "parent": "", "assessment": "tu_cham"},
             {"code": "1.1", "label": "A1", "max": "20", "parent": "1", "assessment": ""},

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.fill import fill_workbook
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.fill import fill_workbook
+from cchc_xl.commands.validate import validate_file
 from tests.badfiles import EXPECTED, make_corpus
 from tests.wbtools import insert_rows, raw_write, rename_sheet, rewrite_part
 
@@ -63,8 +63,8 @@ def test_seed_001_stated_ratios_through_fill(built_samples, tmp_path):
 
 def test_measured_stated_figures_reach_validate_only_through_fill(tmp_path):
     """The same data gives the same verdict whichever command wrote it (new + validate vs fill)."""
-    from cchc_xl.datafile import load_data
-    from cchc_xl.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
+    from cchc_xl.sources.datafile import load_data
 
     doc = load_data(ROOT / "samples" / "data" / "le-hong-6thang-2022.yaml")
     new_workbook(doc, tmp_path / "new.xlsx")

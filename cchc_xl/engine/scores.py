@@ -21,8 +21,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from decimal import Decimal
 
-from ..catalog import Criterion, Framework
-from ..numbers import excel_round
+from cchc_xl.model.catalog import Criterion, Framework
+from cchc_xl.model.numbers import excel_round
 
 Number = int | float
 FINAL, PROVISIONAL = "final", "provisional"

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
-from .numbers import excel_round
+from cchc_xl.model import names
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
+from cchc_xl.model.numbers import excel_round
 
 Number = int | float
 NA = ""  # what Excel shows for "not applicable" (0/0): an empty string result
@@ -78,17 +79,15 @@ def score_formula(framework: Framework, code: str, appraised: bool) -> str:
     then tells whether the field has any score in that column.
     """
     crit = framework.criterion(code)
-    prefix = "THAMDINH" if appraised else "DIEM"
-    names = ",".join(name_for(c, prefix) for c in crit.children)
-    return f'=IF(COUNT({names})=0,"",SUM({names}))'
+    refs = ",".join(names.score_name(c, appraised) for c in crit.children)
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
 
 
 def total_formula(framework: Framework, appraised: bool) -> str:
     """A column total (self-assessed fields, or every field when appraised); blank when the column is empty."""
     fields = [f for f in framework.fields if appraised or f.self_assessed]
-    prefix = "THAMDINH" if appraised else "DIEM"
-    names = ",".join(name_for(f.code, prefix) for f in fields)
-    return f'=IF(COUNT({names})=0,"",SUM({names}))'
+    refs = ",".join(names.score_name(f.code, appraised) for f in fields)
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
 
 
 STANDING_PREFIX = "CHISO"  # the standing score of a field (engine/scores.py), a hidden helper cell
@@ -112,8 +111,8 @@ def source_formula(framework: Framework, code: str) -> str:
 
 
 def index_formula(framework: Framework) -> str:
-    names = ",".join(name_for(f.code, STANDING_PREFIX) for f in framework.fields)
-    return f'=IF(COUNT({names})=0,"",SUM({names}))'
+    refs = ",".join(name_for(f.code, STANDING_PREFIX) for f in framework.fields)
+    return f'=IF(COUNT({refs})=0,"",SUM({refs}))'
 
 
 def basis_formula(framework: Framework) -> str:
@@ -154,7 +153,7 @@ def score_values(framework: Framework, scores: Mapping[str, object], appraised: 
 
     A computed criterion (and the total) with nothing entered under it is blank (``NA``), as in the sheet.
     """
-    from .engine.scores import column_sum
+    from cchc_xl.engine.scores import column_sum
 
     out: dict[str, Number | str] = {}
     for crit in framework.criteria:
