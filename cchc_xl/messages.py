@@ -315,6 +315,8 @@ MESSAGES: dict[str, str] = {
                                  "nên chưa so được với tổng tính từ điểm từng lĩnh vực",
     "stated-total-label": "tổng điểm (Chỉ số CCHC)",
     "finding-stated-label": "báo cáo ghi",
+    "framework-differs": "Khung chỉ số '{given}' khác khung '{inside}' lưu trong sổ làm việc; dùng khung lưu trong "
+                         "sổ (bỏ --framework hoặc lập lại sổ bằng 'cchc-xl new --framework' nếu muốn đổi khung)",
     "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
     "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",

@@ -11,7 +11,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from cchc_xl.commands.template import stale_templates, template_path
 from cchc_xl.model.catalog import framework_for, list_forms, load_form
 from cchc_xl.model.data import META_FIELDS
-from cchc_xl.model.layout import CHECK_SHEET, INFO_SHEET, SCORE_SHEET, stat_sheet_name
+from cchc_xl.model.layout import CHECK_SHEET, FRAMEWORK_SHEET, INFO_SHEET, SCORE_SHEET, stat_sheet_name
 from cchc_xl.model.report import parse_ref
 from cchc_xl.ooxml.builder import build_workbook
 from cchc_xl.ooxml.reader import workbook_index, zip_parts
@@ -41,7 +41,8 @@ def template(request):
 
 def test_sheets(template):
     form, _, wb, _ = template
-    assert wb.sheetnames == [INFO_SHEET, stat_sheet_name(form), SCORE_SHEET, CHECK_SHEET]
+    assert wb.sheetnames == [INFO_SHEET, stat_sheet_name(form), SCORE_SHEET, CHECK_SHEET, FRAMEWORK_SHEET]
+    assert wb[FRAMEWORK_SHEET].sheet_state == "hidden"  # the framework travels with the workbook
 
 
 def test_every_defined_name_points_at_the_row_of_its_code(template):

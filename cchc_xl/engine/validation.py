@@ -184,5 +184,7 @@ def check_report(report: Report, formula_names: set[str]) -> ValidationResult:
     found = rule_findings(rules_for(form, fw), env, where)
     found += _cached_mismatches(report, formula_names, where)
     found += _structure(report)
+    if report.framework_note:
+        found.append(Finding("framework-differs", "warning", (), None, None, report.framework_note))
     status = "findings" if found else "ok"
     return ValidationResult(str(report.path), form.id, status, found, report)

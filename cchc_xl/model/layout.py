@@ -18,6 +18,9 @@ from cchc_xl.model.data import META_FIELDS
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
 CHECK_SHEET = "Kiểm tra"
+FRAMEWORK_SHEET = "Khung chỉ số"  # hidden: the scoring framework the workbook was built with (issue 11)
+FRAMEWORK_COLUMNS = ("code", "label", "max", "parent", "assessment", "note")
+FRAMEWORK_ID_CELL, FRAMEWORK_TITLE_CELL, FRAMEWORK_HEADER_ROW = (0, 1), (1, 1), 3
 
 
 def stat_sheet_name(form: Form) -> str:

@@ -44,6 +44,11 @@ from cchc_xl.model.layout import (
     CHECK_FIRST_ROW,
     CHECK_SHEET,
     FLAG_COLUMNS,
+    FRAMEWORK_COLUMNS,
+    FRAMEWORK_HEADER_ROW,
+    FRAMEWORK_ID_CELL,
+    FRAMEWORK_SHEET,
+    FRAMEWORK_TITLE_CELL,
     INFO_LABEL_COL,
     INFO_SHEET,
     INFO_VALUE_COL,
@@ -191,6 +196,7 @@ def _write(path, form: Form, framework: Framework, data: WorkbookData | None) ->
     _stat_sheet(wb, styles, layout, form, framework, data)
     _score_sheet(wb, styles, layout, framework, data)
     _check_sheet(wb, styles, layout, verdicts)
+    _framework_sheet(wb, styles, framework)
     for name, (sheet, row, col) in sorted(layout.cells.items()):
         wb.define_name(name, "=" + f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
     wb.close()
@@ -577,6 +583,30 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     ws.freeze_panes(CHECK_FIRST_ROW, 0)
     ws.print_area(0, 0, max(last - 1, 2), 4)
     _page_setup(ws, 4, (2, 2), landscape=True)
+    _protect(ws)
+
+
+# ------------------------------------------------------------------------------------------ framework
+
+
+def _framework_sheet(wb, st: _Styles, framework: Framework) -> None:
+    """The scoring framework travels with the workbook: a hidden, protected sheet every reader uses, so a
+    clerk's own framework file is not needed again (and a different one given later is reported)."""
+    ws = wb.add_worksheet(FRAMEWORK_SHEET)
+    ws.write_string(0, 0, "Mã khung", st.info_label)
+    ws.write_string(*FRAMEWORK_ID_CELL, framework.id, st.info_locked)
+    ws.write_string(1, 0, "Tên khung", st.info_label)
+    ws.write_string(*FRAMEWORK_TITLE_CELL, framework.title, st.info_locked)
+    for col, key in enumerate(FRAMEWORK_COLUMNS):
+        ws.write_string(FRAMEWORK_HEADER_ROW, col, key, st.header)
+    for row, crit in enumerate(framework.criteria, start=FRAMEWORK_HEADER_ROW + 1):
+        mx = "" if crit.max is None else format(crit.max.normalize(), "f")
+        for col, value in enumerate((crit.code, crit.label, mx, crit.parent or "", crit.assessment, crit.note)):
+            _write_text(ws, row, col, value, st.label)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 5, 14)
+    ws.hide()
     _protect(ws)
 
 
