@@ -222,7 +222,7 @@ def test_formula_overwritten_by_a_constant_is_a_formula_change(base, tmp_path, c
     result = diff_files(base, out)
     [formula] = kinds(result, "formula")
     assert formula.code == "BM1-2" and formula.overwritten and formula.new == 85
-    assert formula.old == formula.expected == '=IF(N(CT_BM1_2_1)=0,"",ROUND(N(CT_BM1_2_2)/CT_BM1_2_1*100,2))'
+    assert formula.old == formula.expected == '=IF(SUM(CT_BM1_2_1)=0,"",ROUND(SUM(CT_BM1_2_2)/CT_BM1_2_1*100,2))'
     assert not any(kinds(result, k) for k in ("value", "derived", "type", "other", "structure"))
     assert "1 công thức bị ghi đè" in summary_line(result)
     code, out_text, _ = run(capsys, base, out)

@@ -102,7 +102,7 @@ def test_formula_overwritten_by_constant(built_samples, tmp_path):
     r = validate_file(bad)
     assert {"formula:BM1-2", "ratio-rounding:BM1-2", "score-formula:THAMDINH:total"} <= rules_of(r)
     f = next(f for f in r.findings if f.rule == "formula:BM1-2")
-    assert f.severity == "error" and "=IF(N(CT_BM1_2_1)=0" in f.message and f.cell == "D9"
+    assert f.severity == "error" and "=IF(SUM(CT_BM1_2_1)=0" in f.message and f.cell == "D9"
 
 
 def test_text_in_number_cells(built_samples, tmp_path):

@@ -39,7 +39,7 @@ def value_of(d: Derivation, values: Mapping[str, object]) -> Number | str:
 def formula_of(d: Derivation) -> str:
     if d.kind == "ratio":
         num, den = (name_for(c) for c in d.codes)
-        return f'=IF(N({den})=0,"",ROUND(N({num})/{den}*100,{d.decimals}))'
+        return f'=IF(SUM({den})=0,"",ROUND(SUM({num})/{den}*100,{d.decimals}))'  # SUM, not N(): Gnumeric
     return "=SUM(" + ",".join(name_for(c) for c in d.codes) + ")"
 
 

@@ -303,7 +303,7 @@ class ValueRule(Rule):
             or (self.high is not None and v > self.high)
             or (self.whole and v != int(v))
             or (bool(self.allowed) and v not in self.allowed)
-            or (self.decimals is not None and excel_round(v, self.decimals) != v)
+            or (self.decimals is not None and abs(excel_round(v, self.decimals) - v) >= 1e-9)
         )
         return Outcome(BAD if bad else OK, ((self.code, v),))
 
@@ -319,7 +319,7 @@ class ValueRule(Rule):
         if self.allowed:
             conds.append("OR(" + ",".join(f"{x}={v}" for v in self.allowed) + ")")
         if self.decimals is not None:
-            conds.append(f"ROUND({x},{self.decimals})={x}")
+            conds.append(f"ABS(ROUND({x},{self.decimals})-{x})<1E-9")  # Gnumeric: ROUND(9.28,3)≠9.28 bit for bit
         ok = "AND(" + ",".join(conds) + ")" if conds else "TRUE"
         return f'IF(ISTEXT({x}),"{BAD}",IF(COUNT({x})=0,"{NA}",IF({ok},"{OK}","{BAD}")))'
 
