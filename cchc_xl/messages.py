@@ -317,6 +317,13 @@ MESSAGES: dict[str, str] = {
     "finding-stated-label": "báo cáo ghi",
     "framework-differs": "Khung chỉ số '{given}' khác khung '{inside}' lưu trong sổ làm việc; dùng khung lưu trong "
                          "sổ (bỏ --framework hoặc lập lại sổ bằng 'cchc-xl new --framework' nếu muốn đổi khung)",
+    "data-detail-missing": "không tìm thấy tệp",
+    "data-detail-directory": "đây là một thư mục, không phải tệp dữ liệu",
+    "data-detail-encoding": "tệp không phải văn bản UTF-8 (hãy lưu lại dưới dạng CSV UTF-8 hoặc YAML)",
+    "data-detail-os": "không mở được tệp (kiểm tra quyền đọc)",
+    "data-detail-syntax": "sai cú pháp ở dòng {line}, cột {col}",
+    "data-detail-syntax-nowhere": "sai cú pháp",
+    "data-detail-csv-row": "dòng {row} của tệp CSV thiếu cột giá trị (cần hai cột: mã, giá trị)",
     "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
     "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",
