@@ -718,8 +718,8 @@ class ScoreCompleteRule(Rule):
     def __post_init__(self) -> None:
         fw = self.framework
         self.codes = tuple(f.code for f in fw.fields)
-        self.names = tuple(n for f in fw.fields for n in ((f.self_name,) if f.self_assessed else ())
-                           + (f.appraised_name,))
+        # no cells to highlight: a missing score is a blank cell, and the filled ones are not at fault
+        self.names = ()
         self.target = derive.INDEX_NAME
         self.describe = say("rule-score-incomplete")
 

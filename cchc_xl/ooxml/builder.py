@@ -128,6 +128,7 @@ class _Styles:
         }
         self.derived = f(num_format="0.##", bg_color="#E2EFDA", locked=True)
         self.score_formula = f(num_format="0.0##", bg_color="#E2EFDA", locked=True, bold=True)
+        self.index_formula = f(num_format="0.0##", bg_color="#E2EFDA", locked=True, bold=True, align="center")
         self.score_max = f(num_format="0.0##", align="center")
         self.score_max_bold = f(num_format="0.0##", align="center", bold=True)
         self.percent_formula = f(num_format="0.00", bg_color="#E2EFDA", locked=True)
@@ -460,8 +461,8 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     ws.write_blank(row, 0, None, st.stt_group)
     ws.write_string(row, 1, "CHỈ SỐ CCHC (điểm thẩm định nếu có, nếu chưa có thì điểm tự chấm)", st.label_group)
     ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
-    ws.merge_range(row, 3, row, 4, "", st.score_formula)
-    ws.write_formula(row, 3, derive.index_formula(framework), st.score_formula, _blank(standing.total))
+    ws.merge_range(row, 3, row, 4, "", st.index_formula)
+    ws.write_formula(row, 3, derive.index_formula(framework), st.index_formula, _blank(standing.total))
     ws.merge_range(row, 5, row, 6, "", st.status)
     ws.write_formula(row, 5, derive.basis_formula(framework), st.status, basis_cached(standing))
     ws.set_row(row, 33)
@@ -480,6 +481,8 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
         row += 1
     ws.print_area(0, 0, row - 1, 6)
     _page_setup(ws, 6, (h, h), landscape=True)
+    if len(framework.criteria) <= 45:
+        ws.fit_to_pages(1, 1)  # the index row belongs on the page of its fields
     _protect(ws)
 
 
