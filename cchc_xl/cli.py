@@ -216,6 +216,10 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
+    if out.suffix.lower() == ".xlsm":
+        xlsm = True  # honour the name: an .xlsm file is a macro-enabled package, never an .xlsx renamed
+    elif out.suffix.lower() != ".xlsx":
+        raise Unusable(say("output-suffix", path=str(out)))
     if xlsm:
         from cchc_xl.commands.new import (
             new_xlsm_workbook as new_workbook,  # the .xlsx build, then VBA + buttons

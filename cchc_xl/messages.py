@@ -324,6 +324,8 @@ MESSAGES: dict[str, str] = {
     "data-detail-syntax": "sai cú pháp ở dòng {line}, cột {col}",
     "data-detail-syntax-nowhere": "sai cú pháp",
     "data-detail-csv-row": "dòng {row} của tệp CSV thiếu cột giá trị (cần hai cột: mã, giá trị)",
+    "output-suffix": "Tệp kết quả '{path}' phải có đuôi .xlsx (hoặc .xlsm cho sổ có nút Kiểm tra); "
+                     "cchc-xl chỉ ghi sổ làm việc Excel.",
     "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
     "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",

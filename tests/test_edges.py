@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import pytest
 
@@ -54,3 +55,22 @@ def test_measured_period_words_refused(text, code):
 @pytest.mark.parametrize("text", ["quý 5", "tháng 13", "", "năm 2022"])
 def test_unknown_period_words_stay_refused(text):
     assert period_code(text) is None
+
+
+def test_measured_output_suffix_mismatch_written_anyway(tmp_path):
+    import zipfile
+
+    from click.testing import CliRunner
+
+    from cchc_xl.cli import cli
+
+    data = Path(__file__).resolve().parents[1] / "samples" / "data" / "hoang-truong-nam-2023.yaml"
+    csv_out = tmp_path / "out.csv"
+    run = CliRunner().invoke(cli, ["new", str(data), "-o", str(csv_out)])
+    assert run.exit_code == 2 and not csv_out.exists() and ".xlsx" in run.output
+    pytest.importorskip("pyopenvba")
+    xlsm_out = tmp_path / "out.xlsm"
+    run = CliRunner().invoke(cli, ["new", str(data), "-o", str(xlsm_out)])
+    assert run.exit_code == 0, run.output
+    with zipfile.ZipFile(xlsm_out) as z:
+        assert "xl/vbaProject.bin" in z.namelist()  # honoured: a real macro-enabled package
