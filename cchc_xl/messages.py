@@ -331,7 +331,7 @@ MESSAGES: dict[str, str] = {
     "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",
     "consolidate-incomplete-unranked": "không xếp hạng, không xếp loại (dùng --rank-incomplete để vẫn xếp hạng)",
     "consolidate-incomplete-ranked": "vẫn xếp hạng theo --rank-incomplete, không xếp loại",
-    "consolidate-provisional": "Chỉ số tạm tính: có xã còn lĩnh vực tính theo điểm tự chấm (chưa thẩm định).",
+    "consolidate-provisional": "Chỉ số tạm tính: chưa phải mọi xã đã có điểm thẩm định ở mọi lĩnh vực (xem cột Xếp loại).",
     "consolidate-note-basis-final": "Chỉ số chính thức: mọi lĩnh vực theo điểm thẩm định/điều tra.",
     "consolidate-note-basis-provisional": "Chỉ số tạm tính: mỗi lĩnh vực theo điểm thẩm định nếu có, nếu chưa "
                                           "thì theo điểm tự chấm; xã chưa đủ điểm không xếp hạng, xếp loại.",
