@@ -139,6 +139,9 @@ class _Styles:
         self.cf_warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info_label = f(bold=True)
         self.info_locked = f(bg_color="#F2F2F2", locked=True)
+        self.count_violations = f(bg_color="#F2F2F2", locked=True, bold=True, align="center",
+                                  num_format='0" vi phạm"')
+        self.count_errors = f(bg_color="#F2F2F2", locked=True, bold=True, align="center", num_format='0" lỗi"')
 
 
 def _input_validation(ind: Indicator) -> dict:
@@ -556,9 +559,11 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     status_range = f"C{CHECK_FIRST_ROW + 1}:C{last}"
     severity_range = f"G{CHECK_FIRST_ROW + 1}:G{last}"
     bad, bad_errors, summary = _summary(verdicts)
-    ws.write_string(1, 0, "Vi phạm", st.info_label)
-    ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.info_locked, bad)
-    ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.info_locked, bad_errors)
+    # each count carries its own word ("5 vi phạm", "2 lỗi"): side by side, bare numbers read as "52 lỗi"
+    ws.write_string(1, 0, "Kết quả", st.info_label)
+    ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.count_violations, bad)
+    ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.count_errors,
+                     bad_errors)
     ws.write_formula(1, 3, f'=IF(B2=0,"{say("check-summary-ok")}",C2&" lỗi, "&(B2-C2)&" cảnh báo — xem các dòng '
                            f'{BAD} bên dưới.")', st.info_locked, summary)
     for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô", "Ô liên quan", "Mức độ")):
