@@ -18,7 +18,6 @@ import click
 from cchc_xl import __version__
 from cchc_xl.errors import CchcError, OutputRefused, WriteRefused
 from cchc_xl.messages import say
-from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
 from cchc_xl.model.numbers import format_vn
 
@@ -252,6 +251,10 @@ def new_cmd(data: Path | None, out: Path, form_id: str | None, framework: str | 
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
+    if out.suffix.lower() == ".xlsm":
+        xlsm = True  # honour the name: an .xlsm file is a macro-enabled package, never an .xlsx renamed
+    elif out.suffix.lower() != ".xlsx":
+        raise Unusable(say("output-suffix", path=str(out)))
     if xlsm:
         from cchc_xl.commands.new import (
             new_xlsm_workbook as new_workbook,  # the .xlsx build, then VBA + buttons
@@ -396,11 +399,16 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     \b
         cchc-xl show samples/hoang-truong-nam-2023.xlsx
     """
+    from cchc_xl.engine.scores import standing
     from cchc_xl.ooxml.reader import read_report
 
     r = read_report(workbook)
+    st = standing(r.framework, r.scores, r.appraised)
     if fmt == "json":
-        _out(json.dumps({**r.to_json(), "file": str(workbook)}, ensure_ascii=False, indent=1))
+        _out(json.dumps({**r.to_json(), "file": str(workbook),
+                         "index": {"total": st.total, "basis": st.basis, "complete": st.complete,
+                                   "missing": list(st.missing), "fields": st.points}},
+                        ensure_ascii=False, indent=1))
         return
     m = r.meta
     _out(f"{workbook.name}: {r.form.name} ({r.template_id} {r.template_version}) — "
@@ -418,7 +426,8 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
             if own is None and appr is None and not show_all:
                 continue
             _out(f"  {crit.code:<6} {format_vn(own):>8} / {format_vn(appr):<8} {crit.label[:70]}")
-        _out(f"  Tổng: {format_vn(r.totals.get(names.SELF_TOTAL))} / {format_vn(r.totals.get(names.APPRAISED_TOTAL))}")
+        _out(say("show-totals", own=format_vn(st.self_total) or "–", appraised=format_vn(st.appraised_total) or "–"))
+        _out(say("show-index", total=format_vn(st.total), max=format_vn(st.maximum), basis=st.basis_text()))
 
 
 # --------------------------------------------------------------------------------------- consolidate
@@ -442,6 +451,8 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
 @click.option("--classes", "classes_file", type=click.Path(dir_okay=False, path_type=Path),
               help="Rating classes: CSV with columns ten,tu (class name, lowest total).")
+@click.option("--rank-incomplete", is_flag=True,
+              help="Rank communes whose index lacks a field too (they are still not classed).")
 @click.option("--level", type=click.Choice(["huyen", "tinh"]), help="Consolidating level (default: from metadata).")
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
@@ -452,8 +463,9 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
                     previous: Path | None, deadline: str | None, return_dir: Path | None,
                     exclude_invalid: bool, prefer_newest: bool,
-                    framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
-                    quiet: bool, force: bool, import_foreign: bool = False, migrate_old: bool = False) -> None:
+                    framework: str | None, classes_file: Path | None, rank_incomplete: bool, level: str | None,
+                    jobs: int | None, quiet: bool, force: bool, import_foreign: bool = False,
+                    migrate_old: bool = False) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -495,6 +507,7 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         result = consolidate(directory, expected=expected, previous=previous, deadline=when,
                              exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
                              classes=classes, classes_source=str(classes_file or ""),
+                             rank_incomplete=rank_incomplete,
                              level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None,
@@ -524,6 +537,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
             if c.status not in ("ok", "findings"):
                 _err(say("consolidate-status-line", status=STATUS_WORDS[c.status], xa=c.xa,
                          code=f" ({c.ma_xa})" if c.ma_xa else "", reason=c.reason))
+        for u in result.incomplete:
+            _err(say("consolidate-incomplete-line", xa=u.xa, fields=", ".join(u.missing),
+                     ranked=say("consolidate-incomplete-ranked" if u.rank_total else "consolidate-incomplete-unranked")))
+    if result.score_basis == "provisional":
+        _out(say("consolidate-provisional"))
     for line in summary_lines(result, verbose=not quiet):
         _out(line)
     _out(say("consolidate-written", path=str(out)))

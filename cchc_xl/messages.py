@@ -309,6 +309,36 @@ MESSAGES: dict[str, str] = {
     "_anchor-hostile": "",
     # ---- season (issue 11): add this area's messages below this line ----
     "_anchor-season": "",
+    "rule-score-incomplete": "Chỉ số CCHC chưa đủ điểm: có lĩnh vực chưa có điểm tự chấm hoặc thẩm định "
+                             "(chưa xếp hạng, xếp loại)",
+    "finding-score-missing-fields": "còn thiếu điểm lĩnh vực: {fields}",
+    "diff-index-label": "Chỉ số CCHC (điểm được tính của từng lĩnh vực)",
+    "diff-index-basis": "cơ sở: {old} → {new}",
+    "rule-stated": "Số liệu báo cáo ghi cho {label} phải bằng giá trị tính từ số liệu thành phần",
+    "rule-stated-total-missing": "Đã ghi tổng điểm (Chỉ số CCHC) theo báo cáo nhưng còn lĩnh vực chưa có điểm, "
+                                 "nên chưa so được với tổng tính từ điểm từng lĩnh vực",
+    "stated-total-label": "tổng điểm (Chỉ số CCHC)",
+    "finding-stated-label": "báo cáo ghi",
+    "framework-differs": "Khung chỉ số '{given}' khác khung '{inside}' lưu trong sổ làm việc; dùng khung lưu trong "
+                         "sổ (bỏ --framework hoặc lập lại sổ bằng 'cchc-xl new --framework' nếu muốn đổi khung)",
+    "data-detail-missing": "không tìm thấy tệp",
+    "data-detail-directory": "đây là một thư mục, không phải tệp dữ liệu",
+    "data-detail-encoding": "tệp không phải văn bản UTF-8 (hãy lưu lại dưới dạng CSV UTF-8 hoặc YAML)",
+    "data-detail-os": "không mở được tệp (kiểm tra quyền đọc)",
+    "data-detail-syntax": "sai cú pháp ở dòng {line}, cột {col}",
+    "data-detail-syntax-nowhere": "sai cú pháp",
+    "data-detail-csv-row": "dòng {row} của tệp CSV thiếu cột giá trị (cần hai cột: mã, giá trị)",
+    "output-suffix": "Tệp kết quả '{path}' phải có đuôi .xlsx (hoặc .xlsm cho sổ có nút Kiểm tra); "
+                     "cchc-xl chỉ ghi sổ làm việc Excel.",
+    "show-totals": "  Tổng điểm tự chấm: {own}; tổng điểm thẩm định: {appraised}",
+    "show-index": "  Chỉ số CCHC: {total} / {max} — {basis}",
+    "consolidate-incomplete-line": "Chưa đủ điểm: {xa} (thiếu lĩnh vực {fields}) — {ranked}.",
+    "consolidate-incomplete-unranked": "không xếp hạng, không xếp loại (dùng --rank-incomplete để vẫn xếp hạng)",
+    "consolidate-incomplete-ranked": "vẫn xếp hạng theo --rank-incomplete, không xếp loại",
+    "consolidate-provisional": "Chỉ số tạm tính: chưa phải mọi xã đã có điểm thẩm định ở mọi lĩnh vực (xem cột Xếp loại).",
+    "consolidate-note-basis-final": "Chỉ số chính thức: mọi lĩnh vực theo điểm thẩm định/điều tra.",
+    "consolidate-note-basis-provisional": "Chỉ số tạm tính: mỗi lĩnh vực theo điểm thẩm định nếu có, nếu chưa "
+                                          "thì theo điểm tự chấm; xã chưa đủ điểm không xếp hạng, xếp loại.",
     # ---- publish (issue 12): add this area's messages below this line ----
     "_anchor-publish": "",
     "consolidate-lock": "Tệp '{name}' là tệp khóa Excel/LibreOffice tạo ra khi một tệp đang mở, không phải báo cáo; bỏ qua.",

@@ -105,7 +105,7 @@ def test_ratios_are_recomputed_from_summed_parts_never_averaged(good):
 def test_competition_and_dense_ranks_on_constructed_ties(good):
     result = consolidate(good, jobs=1)
     by = {u.xa: u for u in result.units}
-    assert result.score_basis == "appraised" and result.ranked == 3
+    assert result.score_basis == "final" and result.ranked == 3
     assert by["Quang Khải"].total == pytest.approx(90) and by["Đại Hợp"].total == pytest.approx(90)
     assert (by["Quang Khải"].rank_total, by["Đại Hợp"].rank_total, by["Tân Kỳ"].rank_total) == (1, 1, 3)
     assert by["Tân Kỳ"].rank_fields["2"] == (2, 2) and by["Quang Khải"].rank_fields["2"] == (1, 2)
@@ -264,7 +264,7 @@ def test_json_report_has_exactly_the_documented_keys(good, tmp_path):
     assert set(doc["units"][0]) == {"xa", "ma_xa", "huyen", "xa_in_file", "file", "status", "errors", "warnings",
                                     "values", "scores", "rank", "rank_change", "rating"}
     assert all(set(c) == {"ma_xa", "xa", "huyen", "status", "late", "files", "reason"} for c in doc["completeness"])
-    assert set(doc["units"][0]["scores"]) == {"total", "fields"}
+    assert set(doc["units"][0]["scores"]) == {"total", "fields", "basis", "complete", "missing"}
 
 
 def test_name_normalisation():

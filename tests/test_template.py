@@ -11,7 +11,7 @@ from openpyxl.worksheet.cell_range import MultiCellRange
 from cchc_xl.commands.template import stale_templates, template_path
 from cchc_xl.model.catalog import framework_for, list_forms, load_form
 from cchc_xl.model.data import META_FIELDS
-from cchc_xl.model.layout import CHECK_SHEET, INFO_SHEET, SCORE_SHEET, stat_sheet_name
+from cchc_xl.model.layout import CHECK_SHEET, FRAMEWORK_SHEET, INFO_SHEET, SCORE_SHEET, stat_sheet_name
 from cchc_xl.model.report import parse_ref
 from cchc_xl.ooxml.builder import build_workbook
 from cchc_xl.ooxml.reader import workbook_index, zip_parts
@@ -41,7 +41,8 @@ def template(request):
 
 def test_sheets(template):
     form, _, wb, _ = template
-    assert wb.sheetnames == [INFO_SHEET, stat_sheet_name(form), SCORE_SHEET, CHECK_SHEET]
+    assert wb.sheetnames == [INFO_SHEET, stat_sheet_name(form), SCORE_SHEET, CHECK_SHEET, FRAMEWORK_SHEET]
+    assert wb[FRAMEWORK_SHEET].sheet_state == "hidden"  # the framework travels with the workbook
 
 
 def test_every_defined_name_points_at_the_row_of_its_code(template):
@@ -110,8 +111,14 @@ def test_scoring_sheet_formulas(template):
     names = workbook_index(path).names
     ws = wb[SCORE_SHEET]
     total = ws[names["THAMDINH_TONG"].address].value
-    assert total == "=SUM(" + ",".join(f"THAMDINH_{n}" for n in range(1, 11)) + ")"
-    assert ws[names["DIEM_TONG"].address].value == "=SUM(" + ",".join(f"DIEM_{n}" for n in range(1, 9)) + ")"
+    appraised = ",".join(f"THAMDINH_{n}" for n in range(1, 11))
+    own = ",".join(f"DIEM_{n}" for n in range(1, 9))
+    assert total == f'=IF(COUNT({appraised})=0,"",SUM({appraised}))'  # an empty total is blank, not 0
+    assert ws[names["DIEM_TONG"].address].value == f'=IF(COUNT({own})=0,"",SUM({own}))'
+    index = ",".join(f"CHISO_{n}" for n in range(1, 11))
+    assert ws[names["CHISO_TONG"].address].value == f'=IF(COUNT({index})=0,"",SUM({index}))'
+    assert ws[names["CHISO_1"].address].value == "=IF(COUNT(THAMDINH_1)>0,THAMDINH_1,IF(COUNT(DIEM_1)>0,DIEM_1,\"\"))"
+    assert ws[names["CHISO_9"].address].value == '=IF(COUNT(THAMDINH_9)>0,THAMDINH_9,"")'  # survey: no self score
 
 
 def test_parse_ref():

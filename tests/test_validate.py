@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import json
 import unicodedata
+from pathlib import Path
 
 import pytest
 
@@ -14,6 +15,8 @@ from cchc_xl.commands.validate import validate_file
 from tests.badfiles import EXPECTED, make_corpus
 from tests.wbtools import insert_rows, raw_write, rename_sheet, rewrite_part
 
+ROOT = Path(__file__).resolve().parents[1]
+
 
 def rules_of(result, severity=None):
     return {f.rule for f in result.findings if severity is None or f.severity == severity}
@@ -22,8 +25,8 @@ def rules_of(result, severity=None):
 def test_seed_004_hoang_truong(built_samples):
     r = validate_file(built_samples["hoang-truong-nam-2023"])
     assert rules_of(r, "error") == {"sum-3.3.1-channels", "procedures:3.4.3"}  # S4-01, S4-03
-    assert rules_of(r, "warning") == {  # S4-02, S4-09
-        "full-breakdown-3.3.2", "online-level3-procedures-reported", "online-level4-procedures-reported"}
+    # S4-09; S4-02 (a + b = 3.3.2 = 1588, c, d online levels within 3.3.1.c/d) holds: no finding
+    assert rules_of(r, "warning") == {"online-level3-procedures-reported", "online-level4-procedures-reported"}
     by_rule = {f.rule: f for f in r.findings}
     f = by_rule["sum-3.3.1-channels"]
     assert f.sheet == "Phụ lục" and f.codes == ("3.3.1", "3.3.1.a", "3.3.1.b", "3.3.1.c", "3.3.1.d")
@@ -33,8 +36,12 @@ def test_seed_004_hoang_truong(built_samples):
 
 def test_seed_001_le_hong(built_samples):
     r = validate_file(built_samples["le-hong-6thang-2022"])
-    assert rules_of(r, "error") == {"amount:BM6-1.1"}  # S1-18: text in a Triệu đồng cell
-    assert rules_of(r, "warning") == {"bm3-commune-procedures-equal-total"}  # S1-17
+    assert rules_of(r, "error") == {"amount:BM6-1.1",  # S1-18: text in a Triệu đồng cell
+                                    "stated-ratio-consistent:BM3-3.3"}  # S1-02: printed 99,9 for 1221/1221
+    assert rules_of(r, "warning") == {"bm3-commune-procedures-equal-total",  # S1-17
+                                      "stated-ratio-rounding:BM1-2",  # S1-01: 85 for 85,71
+                                      *(f"stated-ratio-not-applicable:{c}"  # S1-04/05/06: 0 written for 0/0
+                                        for c in ("BM2-2.2", "BM2-3.2", "BM3-3.4", "BM7-6.7", "BM7-6.8"))}
     text = next(f for f in r.findings if f.rule == "amount:BM6-1.1")
     assert "ô chứa chữ thay vì số" in text.message and "10.000 Triệu đồng" in text.message
 
@@ -44,22 +51,50 @@ def test_seed_001_stated_ratios_through_fill(built_samples, tmp_path):
     result = fill_workbook(built_samples["le-hong-6thang-2022"], {"values": stated})
     found = {(f.rule, f.severity) for f in result.findings}
     assert found == {
-        ("ratio-rounding:BM1-2", "warning"),  # S1-01: 24/28 = 85,71 written as 85
-        ("ratio-consistent:BM3-3.3", "error"),  # S1-02: 99,9 with 1221/1221
-        ("ratio-not-applicable:BM2-2.2", "warning"),  # S1-04
-        ("ratio-not-applicable:BM2-3.2", "warning"),
-        ("ratio-not-applicable:BM3-3.4", "warning"),  # S1-05
-        ("ratio-not-applicable:BM7-6.8", "warning"),  # S1-06
+        ("stated-ratio-rounding:BM1-2", "warning"),  # S1-01: 24/28 = 85,71 written as 85
+        ("stated-ratio-consistent:BM3-3.3", "error"),  # S1-02: 99,9 with 1221/1221
+        ("stated-ratio-not-applicable:BM2-2.2", "warning"),  # S1-04
+        ("stated-ratio-not-applicable:BM2-3.2", "warning"),
+        ("stated-ratio-not-applicable:BM3-3.4", "warning"),  # S1-05
+        ("stated-ratio-not-applicable:BM7-6.7", "warning"),  # kept from the sample's own stated figures
+        ("stated-ratio-not-applicable:BM7-6.8", "warning"),  # S1-06
     }  # BM7-6.6 = 100 = 116/116 holds: no finding
 
 
+def test_measured_stated_figures_reach_validate_only_through_fill(tmp_path):
+    """The same data gives the same verdict whichever command wrote it (new + validate vs fill)."""
+    from cchc_xl.commands.new import new_workbook
+    from cchc_xl.sources.datafile import load_data
+
+    doc = load_data(ROOT / "samples" / "data" / "le-hong-6thang-2022.yaml")
+    new_workbook(doc, tmp_path / "new.xlsx")
+    via_validate = {(f.rule, f.severity, f.message) for f in validate_file(tmp_path / "new.xlsx").findings
+                    if f.rule.startswith("stated")}
+    bare = {k: v for k, v in doc.items() if k != "stated"}
+    new_workbook(bare, tmp_path / "bare.xlsx")
+    via_fill = fill_workbook(tmp_path / "bare.xlsx", {"stated": doc["stated"]}, tmp_path / "filled.xlsx")
+    assert {(f.rule, f.severity, f.message) for f in via_fill.findings} == via_validate
+    assert sum(s == "error" for _, s, _ in via_validate) == 1 and sum(s == "warning" for _, s, _ in via_validate) == 6
+    refilled = {(f.rule, f.severity, f.message) for f in validate_file(tmp_path / "filled.xlsx").findings
+                if f.rule.startswith("stated")}
+    assert refilled == via_validate
+
+
 def test_par_samples_are_clean_and_stated_totals_checked(built_samples):
-    for stem in ("quang-khai-nam-2022", "dong-tam-nam-2022", "hiep-hoa-nam-2022"):
+    for stem in ("quang-khai-nam-2022", "dong-tam-nam-2022"):
         assert validate_file(built_samples[stem]).status == "ok"
     dong_tam = fill_workbook(built_samples["dong-tam-nam-2022"], {"stated": {"total": 87.75}})
     assert dong_tam.findings == ()  # 87,747 published as 87,75
     hiep_hoa = fill_workbook(built_samples["hiep-hoa-nam-2022"], {"stated": {"total": 84.40}})
-    assert [f.rule for f in hiep_hoa.findings] == ["stated:total"]  # six fields are not in the seed
+    # six fields are not in the seed: the finding says so, not that 84,4 is wrong
+    assert [f.rule for f in hiep_hoa.findings] == ["stated-total-fields-missing"]
+    assert "4, 5, 6, 8, 9, 10" in hiep_hoa.findings[0].message
+
+
+def test_measured_stated_total_with_missing_fields_reported_as_wrong_total(built_samples):
+    r = validate_file(built_samples["hiep-hoa-nam-2022"])  # its data file states total: 84,40
+    rules = {f.rule for f in r.findings}
+    assert "stated:total" not in rules and {"stated-total-fields-missing", "score-incomplete"} <= rules
 
 
 def test_formula_overwritten_by_constant(built_samples, tmp_path):
@@ -67,7 +102,7 @@ def test_formula_overwritten_by_constant(built_samples, tmp_path):
     r = validate_file(bad)
     assert {"formula:BM1-2", "ratio-rounding:BM1-2", "score-formula:THAMDINH:total"} <= rules_of(r)
     f = next(f for f in r.findings if f.rule == "formula:BM1-2")
-    assert f.severity == "error" and "=IF(N(CT_BM1_2_1)=0" in f.message and f.cell == "D9"
+    assert f.severity == "error" and "=IF(SUM(CT_BM1_2_1)=0" in f.message and f.cell == "D9"
 
 
 def test_text_in_number_cells(built_samples, tmp_path):
@@ -139,7 +174,7 @@ def test_json_output_shape(built_samples, capsys):
     assert main(["validate", str(built_samples["hoang-truong-nam-2023"]), "--format", "json"]) == 1
     doc = json.loads(capsys.readouterr().out)
     assert set(doc) == {"file", "form", "status", "errors", "warnings", "findings"}
-    assert doc["status"] == "findings" and doc["errors"] == 2 and doc["warnings"] == 3
+    assert doc["status"] == "findings" and doc["errors"] == 2 and doc["warnings"] == 2
     assert set(doc["findings"][0]) == {"rule", "severity", "codes", "sheet", "cell", "message", "values"}
 
 
@@ -153,7 +188,7 @@ def test_json_many_files_and_exit_codes(built_samples, capsys):
 def test_text_output_grouped_by_sheet(built_samples, capsys):
     main(["validate", str(built_samples["le-hong-6thang-2022"])])
     out = capsys.readouterr().out
-    assert "1 lỗi, 1 cảnh báo" in out and "  Biểu mẫu:" in out and "[Lỗi] D87" in out
+    assert "2 lỗi, 7 cảnh báo" in out and "  Biểu mẫu:" in out and "[Lỗi] D87" in out
 
 
 def test_annotate(built_samples, tmp_path, capsys):
@@ -169,7 +204,7 @@ def test_annotate(built_samples, tmp_path, capsys):
     ws = wb["Phụ lục"]
     assert ws["D43"].fill.fgColor.rgb.endswith("FFC7CE") and "3.3.1" in ws["D43"].comment.text
     results = wb["Kết quả kiểm tra"]
-    assert results["D3"].hyperlink is not None and results.max_row == 2 + 5
+    assert results["D3"].hyperlink is not None and results.max_row == 2 + 4
 
 
 def test_lock_file_in_cli(tmp_path, capsys):

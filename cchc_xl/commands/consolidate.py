@@ -27,7 +27,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import ClassVar
 
-from cchc_xl.engine import derive, rank
+from cchc_xl.engine import derive, rank, scores
 from cchc_xl.errors import DataError, UnusableInput
 from cchc_xl.messages import say
 from cchc_xl.model import names
@@ -79,6 +79,11 @@ class FileRecord:
     has_appraised: bool = False
     self_criteria: dict[str, object] = field(default_factory=dict)  # every entered self-score, by criterion
     appraised_criteria: dict[str, object] = field(default_factory=dict)
+    # the standing index (engine/scores.py): per-field standing points, their sum, basis and gaps
+    score_fields: dict[str, object] = field(default_factory=dict)
+    score_total: object = None
+    score_basis: str | None = None
+    score_missing: tuple[str, ...] = ()
     errors: int = 0
     warnings: int = 0
     findings: list[dict] = field(default_factory=list)
@@ -135,10 +140,14 @@ def _read_file(path: str, root: str = "", framework: str | None = None) -> FileR
             fields = {f.code: computed.get(f.code, numeric.get(f.code)) for f in fw.fields
                       if appraised or f.self_assessed}
             total = computed[names.total_name(appraised)]
+            total = None if total == "" else total
             if appraised:
                 rec.appraised_fields, rec.appraised_total, rec.has_appraised = fields, total, True
             else:
                 rec.self_fields, rec.self_total, rec.has_self = fields, total, True
+        st = scores.standing(fw, report.scores, report.appraised)
+        rec.score_fields, rec.score_total, rec.score_basis = st.points, st.total, st.basis
+        rec.score_missing = st.missing
         return rec
     except UnusableInput as exc:
         return FileRecord(rel, path, mtime, False, kind=exc.kind, reason=exc.message)
@@ -461,8 +470,10 @@ class UnitResult:
     findings: list[dict]
     row: tuple  # values in the order of ``codes``
     codes: tuple[str, ...]
-    fields: dict[str, object] = field(default_factory=dict)  # points per field (score basis)
-    total: object = None
+    fields: dict[str, object] = field(default_factory=dict)  # standing points per field (engine/scores.py)
+    total: object = None  # the index on its basis: the sum of the standing points
+    basis: str | None = None  # "final" | "provisional" | None (no score at all)
+    missing: tuple[str, ...] = ()  # fields with no score
     rank_total: int | None = None
     rank_fields: dict[str, tuple[int, int]] = field(default_factory=dict)  # code → (position, levels)
     rank_change: int | None = None
@@ -487,6 +498,10 @@ class UnitResult:
     @property
     def included(self) -> bool:
         return self.status != EXCLUDED
+
+    @property
+    def complete(self) -> bool:
+        return not self.missing
 
     @cached_property  # read once per cell by the renderers: built once, not a 99-entry dict per access
     def values(self) -> dict[str, object]:
@@ -541,7 +556,7 @@ class ConsolidationResult(Tabular):
     missing: list[ExpectedUnit]
     rejected: list[Rejection]
     expected: list[ExpectedStatus] | None
-    score_basis: str | None  # "appraised", "self" or None (no scores)
+    score_basis: str | None  # "final" (every unit), "provisional" (any unit) or None (no scores)
     ranked: int
     field_levels: dict[str, int]
     deadline: dt.date | None
@@ -553,10 +568,18 @@ class ConsolidationResult(Tabular):
     percent_basis: dict[str, dict] = field(default_factory=dict)  # code → how an entered % was consolidated
     classes_source: str = ""  # the --classes file, or "" for the default table
     huyen_levels: bool = False  # several huyện: each commune also ranked within its huyện
+    rank_incomplete: bool = False
+
+    @property
+    def incomplete(self) -> list[UnitResult]:
+        """Included communes whose index lacks a field while others are scored ("chưa đủ điểm")."""
+        if self.score_basis is None:
+            return []
+        return [u for u in self.units if u.included and not u.complete]
 
     @property
     def exit_code(self) -> int:
-        bad = self.rejected or self.missing or any(u.errors for u in self.units)
+        bad = self.rejected or self.missing or any(u.errors for u in self.units) or self.incomplete
         return 1 if bad else 0
 
     def counts(self) -> dict[str, int]:
@@ -606,7 +629,8 @@ class ConsolidationResult(Tabular):
             "errors": u.errors,
             "warnings": u.warnings,
             "values": {k: _json_num(v) for k, v in u.values.items()},
-            "scores": {"total": _json_num(u.total),
+            "scores": {"total": _json_num(u.total), "basis": u.basis, "complete": u.complete,
+                       "missing": list(u.missing),
                        "fields": {c: _json_num(u.fields.get(c)) for c in fields if c in u.fields}},
             "rank": {"total": {"position": u.rank_total, "of": self.ranked if u.rank_total else None},
                      "huyen": {"position": u.rank_huyen, "of": u.rank_huyen_of if u.rank_huyen else None},
@@ -698,16 +722,37 @@ def _round2(d: Decimal) -> float:
 # -------------------------------------------------------------------------------------------- ranking
 
 
+INCOMPLETE_LABEL = "chưa đủ điểm"
+PROVISIONAL_MARK = "tạm tính"
+
+
+def rating_text(u: UnitResult, classes: tuple[rank.RatingClass, ...]) -> str:
+    """The class of a complete index ("Tốt", "Tốt (tạm tính)" when provisional); "chưa đủ điểm" otherwise."""
+    if u.basis is None:
+        return ""
+    if not u.complete:
+        return INCOMPLETE_LABEL
+    name = rank.classify(u.total, classes)
+    return f"{name} ({PROVISIONAL_MARK})" if name and u.basis == scores.PROVISIONAL else name
+
+
 def rank_units(units: list[UnitResult], framework: Framework, classes: tuple[rank.RatingClass, ...],
-               previous: list[PreviousRank] | None) -> tuple[int, dict[str, int]]:
+               previous: list[PreviousRank] | None, rank_incomplete: bool = False
+               ) -> tuple[int, dict[str, int]]:
     """Fill the overall, within-huyện and per-field ranks, ties, rating and rank changes in place;
-    return (ranked units, levels per field)."""
-    ranked = [u for u in units if u.included and u.total is not None]
+    return (ranked units, levels per field).
+
+    Only complete indexes are ranked (``rank_incomplete`` ranks the others too) and only they are classed.
+    """
+    any_scored = any(u.basis for u in units if u.included)
+    for u in units:
+        if u.included:
+            u.rating = rating_text(u, classes) or (INCOMPLETE_LABEL if any_scored else "")
+    ranked = [u for u in units if u.included and u.total is not None and (u.complete or rank_incomplete)]
     keys = {id(u): u for u in ranked}
     totals = rank.competition_rank({id(u): u.total for u in ranked})
     for k, pos in totals.items():
         keys[k].rank_total = pos
-        keys[k].rating = rank.classify(keys[k].total, classes)
     by_huyen: dict[str, list[UnitResult]] = {}
     for u in ranked:
         by_huyen.setdefault(norm_name(u.huyen), []).append(u)
@@ -807,6 +852,7 @@ def consolidate(
     framework: str | None = None,
     classes: tuple[rank.RatingClass, ...] = rank.DEFAULT_CLASSES,
     classes_source: str = "",
+    rank_incomplete: bool = False,
     form: str | None = None,
     ky: str | None = None,
     nam: int | None = None,
@@ -861,11 +907,8 @@ def consolidate(
     form_obj = load_form(form_id) if form_id else None
     fw = framework_for(form_obj, framework) if form_obj else None
 
-    basis = None
-    if any(r.has_appraised for r in chosen):
-        basis = "appraised"
-    elif any(r.has_self for r in chosen):
-        basis = "self"
+    bases = {r.score_basis for r in chosen} - {None}
+    basis = None if not bases else scores.FINAL if bases == {scores.FINAL} else scores.PROVISIONAL
     codes = tuple(i.code for i in form_obj.cells) if form_obj else ()
     units = []
     for rec in chosen:
@@ -882,10 +925,8 @@ def consolidate(
             appraised_total=rec.appraised_total, self_criteria=rec.self_criteria,
             appraised_criteria=rec.appraised_criteria,
         )
-        if basis == "appraised" and rec.has_appraised:
-            u.fields, u.total = rec.appraised_fields, rec.appraised_total
-        elif basis == "self" and rec.has_self:
-            u.fields, u.total = rec.self_fields, rec.self_total
+        u.fields, u.total, u.basis = dict(rec.score_fields), rec.score_total, rec.score_basis
+        u.missing = tuple(rec.score_missing)
         if deadline is not None and submitted is not None:
             u.late = submitted > deadline
         units.append(u)
@@ -899,7 +940,7 @@ def consolidate(
     missing = [ExpectedUnit(c.ma_xa, c.xa, c.huyen) for c in entries if c.status == C_MISSING]
 
     totals, reporting, blank, pct = consolidate_values(form_obj, units) if form_obj else ({}, {}, {}, {})
-    ranked, levels = rank_units(units, fw, classes, previous_ranks) if fw else (0, {})
+    ranked, levels = rank_units(units, fw, classes, previous_ranks, rank_incomplete) if fw else (0, {})
     level_name, name = _level(units, level, unit_name)
     return ConsolidationResult(
         directory=root, form=form_obj, framework=fw, ky=ky, nam=nam, level=level_name, unit_name=name,
@@ -908,6 +949,7 @@ def consolidate(
         classes=classes, previous=previous_ranks is not None, files_read=len(records), skipped=skipped,
         completeness=entries, percent_basis=pct, classes_source=classes_source,
         huyen_levels=len({norm_name(u.huyen) for u in units if u.rank_huyen}) > 1,
+        rank_incomplete=rank_incomplete,
     )
 
 

@@ -654,6 +654,24 @@ def _compare_scores(old: Side, new: Side) -> list[Change]:
     return out
 
 
+def _compare_index(old: Side, new: Side) -> list[Change]:
+    """The standing index (engine/scores.py) and its basis: one change when either differs."""
+    from cchc_xl.engine.scores import standing
+
+    sa = standing(old.report.framework, old.report.scores, old.report.appraised)
+    sb = standing(new.report.framework, new.report.scores, new.report.appraised)
+    if same(sa.total, sb.total) and sa.basis_text() == sb.basis_text():
+        return []
+    ab, rel = deltas(sa.total, sb.total)
+    causes = tuple(f.code for f, g in zip(sa.fields, sb.fields, strict=False) if not same(f.points, g.points))
+    return [Change("derived", INDEX_CODE, say("diff-index-label"), None, None, None, sa.total, sb.total, ab, rel,
+                   caused_by=causes, section=say("diff-section-total"),
+                   detail=say("diff-index-basis", old=sa.basis_text() or "–", new=sb.basis_text() or "–"))]
+
+
+INDEX_CODE = "index"
+
+
 def _compare_evidence(old: Side, new: Side) -> list[Change]:
     """Tài liệu kiểm chứng / ghi chú of each criterion: the note column of its appraised score's row."""
     changes = []
@@ -864,6 +882,7 @@ def diff_files(old: str | Path, new: str | Path, *, framework: str | None = None
     changes += _compare_meta(a, b)
     changes += _compare_indicators(a, b, forms_disjoint)
     changes += _compare_scores(a, b)
+    changes += _compare_index(a, b)
     changes += _compare_evidence(a, b)
     validation, checked = _compare_validation(a, b)
     if not checked:

@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from cchc_xl.engine.rules import Finding
-from cchc_xl.engine.state import data_from_report, stated_findings
+from cchc_xl.engine.state import data_from_report, stated_codes, stated_findings
 from cchc_xl.errors import OutputRefused
 from cchc_xl.messages import say
 from cchc_xl.model import layout, names
@@ -73,7 +73,7 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
     state.scores.update(incoming.scores)
     state.appraised.update(incoming.appraised)
     state.meta.update(incoming.meta)
-    state.stated = incoming.stated
+    state.stated.update(incoming.stated)
     findings = stated_findings(report, state)
 
     writes: dict[CellRef, CellWrite] = {}
@@ -94,6 +94,9 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
                 shown = (shown - dt.date(1899, 12, 30)).days  # Excel serial date; the cell is date-formatted
             writes[ref] = CellWrite(shown)
             written.append(f"meta:{key}")
+    for name, code in stated_codes(report.form, report.framework).items():
+        if code in incoming.stated and name in report.names:
+            writes[report.names[name]] = CellWrite(incoming.stated[code])
     for code, note in incoming.notes.items():
         ref = report.cells[report.form.indicator(code).name]
         writes[CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET)] = CellWrite(note)

@@ -83,6 +83,7 @@ class Outcome:
     status: str  # OK, BAD or NA
     numbers: tuple[tuple[str, object], ...] = ()  # (label, value) pairs shown in the message
     detail: str = ""  # extra Python-only explanation (e.g. a parsed suggestion)
+    extra: tuple[tuple[str, object], ...] = ()  # finding values not shown in the message
 
 
 class Rule:
@@ -152,7 +153,7 @@ class Rule:
     def finding(self, outcome: Outcome, where: Callable[[str], tuple[str | None, str | None]]) -> Finding:
         sheet, cell = where(self.target)
         return Finding(self.id, self.severity, self.codes, sheet, cell, self.message(outcome),
-                       {label: v for label, v in outcome.numbers})
+                       {label: v for label, v in (*outcome.numbers, *outcome.extra)})
 
 
 def _xl_text(s: str) -> str:
@@ -302,7 +303,7 @@ class ValueRule(Rule):
             or (self.high is not None and v > self.high)
             or (self.whole and v != int(v))
             or (bool(self.allowed) and v not in self.allowed)
-            or (self.decimals is not None and excel_round(v, self.decimals) != v)
+            or (self.decimals is not None and abs(excel_round(v, self.decimals) - v) >= 1e-9)
         )
         return Outcome(BAD if bad else OK, ((self.code, v),))
 
@@ -318,7 +319,7 @@ class ValueRule(Rule):
         if self.allowed:
             conds.append("OR(" + ",".join(f"{x}={v}" for v in self.allowed) + ")")
         if self.decimals is not None:
-            conds.append(f"ROUND({x},{self.decimals})={x}")
+            conds.append(f"ABS(ROUND({x},{self.decimals})-{x})<1E-9")  # Gnumeric: ROUND(9.28,3)≠9.28 bit for bit
         ok = "AND(" + ",".join(conds) + ")" if conds else "TRUE"
         return f'IF(ISTEXT({x}),"{BAD}",IF(COUNT({x})=0,"{NA}",IF({ok},"{OK}","{BAD}")))'
 
@@ -377,16 +378,17 @@ class RatioStatedRule(Rule):
     mode: str
     describe: str
     periods: tuple[str, ...] = ()
+    stated: bool = False  # compare the figure the source printed (hidden GHI_ cell), not the cell itself
 
     def __post_init__(self) -> None:
         num, den = self.ind.derive.codes  # type: ignore[union-attr]
         self.codes = (self.ind.code, num, den)
-        self.names = (self.ind.name, name_for(num), name_for(den))
+        self.names = (stated_name(self.ind.code) if self.stated else self.ind.name, name_for(num), name_for(den))
         self.target = self.ind.name
 
     def check(self, env: Env) -> Outcome:
         x, num, den = (env.num(n) for n in self.names)
-        if self.ind.name in env.formulas or x is None:
+        if (not self.stated and self.ind.name in env.formulas) or x is None:
             return Outcome(NA)
         shown = ((self.ind.code, x), (self.codes[1], env.get(self.names[1])), (self.codes[2], env.get(self.names[2])))
         if _n(den) == 0:
@@ -405,23 +407,141 @@ class RatioStatedRule(Rule):
 
     def excel_status(self) -> str:
         x, num, den = self.names
-        exact = f"N({num})/{den}*100"
+        exact = f"SUM({num})/{den}*100"  # SUM, not N(): Gnumeric's N(empty name) is #NUM!
         rnd = ",".join(f"ABS({x}-ROUND({exact},{d}))<1E-9" for d in (0, 1, 2))
         trunc = ",".join(f"ABS({x}-ROUNDDOWN({exact},{d}))<1E-9" for d in (0, 1, 2))
-        skip = f'OR(_xlfn.ISFORMULA({x}),COUNT({x})=0)'
+        skip = f"COUNT({x})=0" if self.stated else f'OR(_xlfn.ISFORMULA({x}),COUNT({x})=0)'
         if self.mode == "not-applicable":
-            return f'IF({skip},"{NA}",IF(N({den})=0,"{BAD}","{OK}"))'
+            return f'IF({skip},"{NA}",IF(SUM({den})=0,"{BAD}","{OK}"))'
         if self.mode == "consistent":
-            return f'IF({skip},"{NA}",IF(N({den})=0,"{NA}",IF(OR({rnd},{trunc}),"{OK}","{BAD}")))'
-        return f'IF({skip},"{NA}",IF(N({den})=0,"{NA}",IF(AND(OR({trunc}),NOT(OR({rnd}))),"{BAD}","{OK}")))'
+            return f'IF({skip},"{NA}",IF(SUM({den})=0,"{NA}",IF(OR({rnd},{trunc}),"{OK}","{BAD}")))'
+        return f'IF({skip},"{NA}",IF(SUM({den})=0,"{NA}",IF(AND(OR({trunc}),NOT(OR({rnd}))),"{BAD}","{OK}")))'
 
     def excel_numbers(self) -> list[tuple[str, str]]:
         x, num, den = self.names
-        return [(self.codes[0], x), (self.codes[1], f"N({num})"), (self.codes[2], f"N({den})")]
+        return [(self.codes[0], x), (self.codes[1], f"SUM({num})"), (self.codes[2], f"SUM({den})")]
 
     def number_values(self, env: Env) -> list[object]:
         x, num, den = self.names
         return [_as_shown(env.get(x)), env.num(num) or 0, env.num(den) or 0]
+
+
+def stated_name(code: str, score: bool = False) -> str:
+    """Defined name of the hidden cell holding the figure a source printed for a derived row or score."""
+    if code == "total":
+        return "GHI_TONG"
+    return name_for(code, "GHI_DIEM" if score else "GHI_CT")
+
+
+@dataclass(eq=False)
+class StatedValueRule(Rule):
+    """A printed figure for a derived sum, a computed score or the index equals the computed value, at the
+    precision it was printed with (0–3 decimals: 87,75 for 87,747 holds)."""
+
+    id: str
+    severity: str
+    code: str
+    stated_cell: str
+    computed_cell: str
+    describe: str
+    periods: tuple[str, ...] = ()
+    complete_when: ScoreCompleteRule | None = None  # the index: only compared when every field has a score
+
+    def __post_init__(self) -> None:
+        self.codes = (self.code,)
+        self.names = (self.stated_cell, self.computed_cell)
+        self.target = self.computed_cell
+
+    def check(self, env: Env) -> Outcome:
+        s, c = env.num(self.stated_cell), env.num(self.computed_cell)
+        if s is None:
+            return Outcome(NA)
+        if self.complete_when is not None and not self.complete_when.standing(env).complete:
+            return Outcome(NA)
+        c = _n(c)
+        holds = any(abs(excel_round(c, d) - s) < 1e-9 for d in (0, 1, 2, 3))
+        return Outcome(OK if holds else BAD, ((say("finding-stated-label"), s),
+                                              (say("finding-computed"), _clean(c))))
+
+    def excel_status(self) -> str:
+        s, c = self.names
+        ok = ",".join(f"ABS(ROUND(SUM({c}),{d})-{s})<1E-9" for d in (0, 1, 2, 3))
+        body = f'IF(COUNT({s})=0,"{NA}",IF(OR({ok}),"{OK}","{BAD}"))'
+        if self.complete_when is not None:
+            body = f'IF({self.complete_when.missing_count()}>0,"{NA}",{body})'
+        return body
+
+    def excel_numbers(self) -> list[tuple[str, str]]:
+        s, c = self.names
+        return [(say("finding-stated-label"), s), (say("finding-computed"), f"ROUND(SUM({c}),3)")]
+
+    def number_values(self, env: Env) -> list[object]:
+        s, c = self.names
+        return [_as_shown(env.get(s)), _clean(_n(env.num(c)))]
+
+
+@dataclass(eq=False)
+class StatedTotalMissingRule(Rule):
+    """A printed index (total) cannot be checked while fields lack a score: say so, not that it is wrong."""
+
+    complete: ScoreCompleteRule
+    id: str = "stated-total-fields-missing"
+    severity: str = "warning"
+    describe: str = ""
+    periods: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        self.codes = ("total",)
+        self.names = (stated_name("total"),)
+        self.target = derive.INDEX_NAME
+        self.describe = say("rule-stated-total-missing")
+
+    def check(self, env: Env) -> Outcome:
+        s = env.num(self.names[0])
+        if s is None:
+            return Outcome(NA)
+        st = self.complete.standing(env)
+        if st.complete:
+            return Outcome(OK)
+        return Outcome(BAD, ((say("finding-stated-label"), s),),
+                       detail=say("finding-score-missing-fields", fields=", ".join(st.missing)),
+                       extra=(("missing", list(st.missing)),))
+
+    def excel_status(self) -> str:
+        s = self.names[0]
+        return f'IF(COUNT({s})=0,"{NA}",IF({self.complete.missing_count()}>0,"{BAD}","{OK}"))'
+
+    def excel_numbers(self) -> list[tuple[str, str]]:
+        return [(say("finding-stated-label"), self.names[0])]
+
+    def number_values(self, env: Env) -> list[object]:
+        return [_as_shown(env.get(self.names[0]))]
+
+
+def stated_rules(form: Form, framework: Framework) -> list[Rule]:
+    """Printed figures (``stated:``) compared with the computed ones — the same rules under new and fill."""
+    rules: list[Rule] = []
+    for ind in form.derived:
+        assert ind.derive is not None
+        if ind.derive.kind == "ratio":
+            num, den = ind.derive.codes
+            for mode, severity in (("consistent", "error"), ("rounding", "warning"), ("not-applicable", "warning")):
+                rules.append(RatioStatedRule(f"stated-ratio-{mode}:{ind.code}", severity, ind, mode,
+                                             say(f"rule-ratio-{mode}", label=_label(ind), num=num, den=den)
+                                             .replace("ghi tay", "báo cáo ghi"), stated=True))
+        else:
+            rules.append(StatedValueRule(f"stated:{ind.code}", "error", ind.code, stated_name(ind.code), ind.name,
+                                         say("rule-stated", label=_label(ind))))
+    for crit in framework.criteria:
+        if crit.computed:
+            rules.append(StatedValueRule(f"stated:{crit.code}", "error", crit.code,
+                                         stated_name(crit.code, score=True), crit.appraised_name,
+                                         say("rule-stated", label=f"{crit.code} ({crit.label})")))
+    complete = ScoreCompleteRule(framework)
+    rules.append(StatedValueRule("stated:total", "error", "total", stated_name("total"), derive.INDEX_NAME,
+                                 say("rule-stated", label=say("stated-total-label")), complete_when=complete))
+    rules.append(StatedTotalMissingRule(complete))
+    return rules
 
 
 def _truncate(v: float, digits: int) -> float:
@@ -580,6 +700,63 @@ def score_rules(framework: Framework) -> list[Rule]:
     return rules
 
 
+@dataclass(eq=False)
+class ScoreCompleteRule(Rule):
+    """Every field has a score once scoring has started (engine/scores.py): else the index is incomplete.
+
+    Not applicable while no field has any score (a statistics-only report is not an incomplete index).
+    The Python side asks :func:`engine.scores.standing`; the Excel side counts the field cells, whose
+    subtotal formulas are blank when nothing is entered under them.
+    """
+
+    framework: Framework
+    id: str = "score-incomplete"
+    severity: str = "warning"
+    describe: str = ""
+    periods: tuple[str, ...] = ()
+
+    def __post_init__(self) -> None:
+        fw = self.framework
+        self.codes = tuple(f.code for f in fw.fields)
+        # no cells to highlight: a missing score is a blank cell, and the filled ones are not at fault
+        self.names = ()
+        self.target = derive.INDEX_NAME
+        self.describe = say("rule-score-incomplete")
+
+    def _field_cells(self, f) -> str:
+        return ",".join(((f.self_name,) if f.self_assessed else ()) + (f.appraised_name,))
+
+    def standing(self, env: Env):
+        from cchc_xl.engine.scores import standing
+
+        fw = self.framework
+        own = {c.code: env.get(c.self_name) for c in fw.criteria if c.self_assessed and not c.computed}
+        appr = {c.code: env.get(c.appraised_name) for c in fw.criteria if not c.computed}
+        return standing(fw, own, appr)
+
+    def check(self, env: Env) -> Outcome:
+        st = self.standing(env)
+        if not st.scored:
+            return Outcome(NA)
+        if st.complete:
+            return Outcome(OK)
+        return Outcome(BAD, detail=say("finding-score-missing-fields", fields=", ".join(st.missing)),
+                       extra=(("missing", list(st.missing)),))
+
+    def finding(self, outcome: Outcome, where: Callable[[str], tuple[str | None, str | None]]) -> Finding:
+        f = super().finding(outcome, where)  # the codes of a finding are the fields that lack a score
+        missing = tuple(dict(outcome.extra).get("missing", ()))
+        return Finding(f.rule, f.severity, missing or f.codes, f.sheet, f.cell, f.message, f.values)
+
+    def missing_count(self) -> str:
+        """Excel: how many fields have no score in either column."""
+        return "(" + "+".join(f"(COUNT({self._field_cells(f)})=0)" for f in self.framework.fields) + ")"
+
+    def excel_status(self) -> str:
+        scored = "+".join(f"COUNT({self._field_cells(f)})" for f in self.framework.fields)
+        return f'IF({scored}=0,"{NA}",IF({self.missing_count()}>0,"{BAD}","{OK}"))'
+
+
 def meta_rules(form: Form) -> list[Rule]:
     rules: list[Rule] = []
     labels = {"tinh": "Tỉnh/thành phố", "xa": "Xã/phường/thị trấn", "ky": "Kỳ báo cáo", "nam": "Năm"}
@@ -592,7 +769,8 @@ def meta_rules(form: Form) -> list[Rule]:
 @cache
 def rules_for(form: Form, framework: Framework) -> tuple[Rule, ...]:
     """The complete, ordered rule list of a workbook (cached per form and framework)."""
-    return tuple(meta_rules(form) + form_rules(form) + score_rules(framework))
+    return tuple(meta_rules(form) + form_rules(form) + score_rules(framework) + [ScoreCompleteRule(framework)]
+                 + stated_rules(form, framework))
 
 
 def findings(rules: tuple[Rule, ...] | list[Rule], env: Env,

@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Callable
 from decimal import Decimal
 
-from cchc_xl.engine import derive
-from cchc_xl.engine.rules import BAD, Env, Finding, RatioStatedRule, rules_for
+from cchc_xl.engine import derive, scores
+from cchc_xl.engine.rules import BAD, Env, Finding, rules_for, stated_name, stated_rules
+from cchc_xl.engine.rules import findings as rule_findings
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
@@ -26,7 +27,6 @@ from cchc_xl.model.layout import (
     SUMMARY_CELLS,
     flag_column,
 )
-from cchc_xl.model.numbers import excel_round, format_vn
 from cchc_xl.model.report import CellRef, Report
 
 
@@ -44,11 +44,53 @@ def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
             values[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else names.score_name(key, appraised)] = value
     for key, value in data.meta.items():
         values[names.meta_name(key)] = PERIODS[value] if key == "ky" else value
+    values.update(standing_cells(framework, scores.standing(framework, data.scores, data.appraised)))
+    values.update(stated_cells(form, data.stated))
     formulas = {ind.name for ind in form.derived} | {SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME}
+    formulas |= set(standing_cells(framework, None))
     for crit in framework.criteria:
         if crit.computed:
             formulas |= {crit.self_name, crit.appraised_name}
     return Env(values, formulas)
+
+
+SOURCE_CODES = {scores.APPRAISED: 2, scores.SELF: 1, None: 0}  # the hidden "Nguồn" cell of a field
+
+
+def basis_cached(st: scores.Standing) -> str:
+    """The Chấm điểm basis sentence as its live formula computes it (derive.basis_formula)."""
+    srcs = [SOURCE_CODES[f.source] for f in st.fields]
+    return derive.basis_text(srcs.count(0), srcs.count(1), sum(s > 0 for s in srcs))
+
+
+def stated_cells(form: Form, stated: dict) -> dict[str, object]:
+    """Printed figures by the defined name of their hidden cell."""
+    out: dict[str, object] = {}
+    for code, value in stated.items():
+        ind = form.by_code.get(code)
+        score = (ind is None or not ind.is_derived) and code != "total"
+        out[stated_name(code, score)] = value
+    return out
+
+
+def stated_codes(form: Form, framework: Framework) -> dict[str, str]:
+    """Hidden printed-figure cells (GHI_…) → the code their figure is for (``total`` for the index)."""
+    out = {stated_name(ind.code): ind.code for ind in form.derived}
+    out.update({stated_name(c.code, score=True): c.code for c in framework.criteria if c.computed})
+    out[stated_name("total")] = "total"
+    return out
+
+
+def standing_cells(framework: Framework, standing: scores.Standing | None) -> dict[str, object]:
+    """The Chấm điểm helper cells of the standing index (names → cached values; None values when no state)."""
+    out: dict[str, object] = {}
+    for f in framework.fields:
+        fs = standing.field(f.code) if standing else None
+        out[names.name_for(f.code, derive.STANDING_PREFIX)] = fs.points if fs else None
+        out[names.name_for(f.code, derive.SOURCE_PREFIX)] = SOURCE_CODES[fs.source] if fs else None
+    out[derive.INDEX_NAME] = standing.total if standing else None
+    out[derive.BASIS_NAME] = (basis_cached(standing) or None) if standing else None
+    return out
 
 
 def _plan_checks(verdicts: list) -> dict[str, list[tuple[int, str, bool]]]:
@@ -121,13 +163,14 @@ def computed_cells(form: Form, framework: Framework, data: WorkbookData,
     for name in env.formulas:
         value = env.get(name)
         put(name, "" if value is None else value)
+    standing = scores.standing(framework, data.scores, data.appraised)
     for crit in framework.fields:
         if crit.max:
-            points = env.get(crit.appraised_name)
-            put(crit.appraised_name, derive.field_percent(framework, crit.code, points or 0), col=SCORE_PERCENT_COL)
+            pct = standing.field(crit.code).percent
+            put(crit.appraised_name, "" if pct is None else pct, col=SCORE_PERCENT_COL)
     for name, checks in plan.items():
         where = locate(name)
-        if where is None:
+        if where is None or name.startswith("GHI_"):  # printed figures are hidden cells with no flag
             continue
         sheet, _row, col = where
         put(name, _flag_value(checks), col=flag_column(sheet, col))
@@ -166,6 +209,10 @@ def data_from_report(report: Report) -> WorkbookData:
             if isinstance(v, int | float) and not report.framework.criterion(code).computed:
                 target[code] = Decimal(repr(v)) if isinstance(v, float) else Decimal(v)
     data.meta = {k: v for k, v in report.meta.items() if v is not None}
+    for name, code in stated_codes(report.form, report.framework).items():
+        v = report.stated.get(name)
+        if isinstance(v, int | float) and not isinstance(v, bool):
+            data.stated[code] = v
     return data
 
 
@@ -178,9 +225,12 @@ def _locator(report: Report):
 
 
 def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
-    """Figures supplied for derived rows or computed scores, compared with what the inputs give."""
+    """Figures supplied for derived rows or computed scores, compared with what the inputs give.
+
+    The same rules (``rules.stated_rules``) run in the Kiểm tra sheet and in ``validate`` once the figures
+    are stored in their hidden cells, so ``new`` + ``validate`` and ``fill`` give the same verdicts.
+    """
     form, fw = report.form, report.framework
-    found: list[Finding] = []
     env = env_from_data(form, fw, data)
     where = _locator(report)
 
@@ -188,29 +238,7 @@ def stated_findings(report: Report, data: WorkbookData) -> list[Finding]:
         w = where(name)
         return (w[0], CellRef(*w).address) if w else (None, None)
 
-    for code, stated in data.stated.items():
-        ind = form.by_code.get(code)
-        if ind is not None and ind.derive is not None and ind.derive.kind == "ratio":
-            values = dict(env.values)
-            values[ind.name] = stated
-            stated_env = Env(values, env.formulas - {ind.name})
-            for rule in rules_for(form, fw):
-                if isinstance(rule, RatioStatedRule) and rule.ind.code == code:
-                    outcome = rule.verdict(stated_env)
-                    if outcome.status == BAD:
-                        found.append(rule.finding(outcome, place))
-            continue
-        name = (APPRAISED_TOTAL_NAME if code == "total" else ind.name if ind is not None
-                else fw.criterion(code).appraised_name)
-        computed = env.num(name) or 0
-        digits = _decimals(stated)
-        if excel_round(computed, digits) != excel_round(stated, digits):
-            sheet, cell = place(name)
-            found.append(Finding(f"stated:{code}", "error", (code,), sheet, cell,
-                                 say("finding-stated", code=code, stated=format_vn(stated),
-                                     computed=format_vn(excel_round(computed, 3))),
-                                 {"stated": stated, "computed": computed}))
-    return found
+    return rule_findings(stated_rules(form, fw), env, place)
 
 
 def _decimals(v: float | int) -> int:

@@ -68,6 +68,11 @@ def env_from_report(report: Report, formulas: set[str]) -> Env:
             values[crit.self_name] = report.scores.get(crit.code)
         values[crit.appraised_name] = report.appraised.get(crit.code)
     values.update(report.totals)
+    values.update(report.stated)
+    from cchc_xl.engine.scores import standing
+    from cchc_xl.engine.state import standing_cells
+
+    values.update(standing_cells(fw, standing(fw, report.scores, report.appraised)))
     for key, value in report.meta.items():
         values[names.meta_name(key)] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
     return Env(values, formulas)
@@ -75,7 +80,7 @@ def env_from_report(report: Report, formulas: set[str]) -> Env:
 
 def _where(report: Report):
     def where(name: str) -> tuple[str | None, str | None]:
-        ref = report.cells.get(name)
+        ref = report.cells.get(name) or report.names.get(name)
         return (ref.sheet, ref.address) if ref else (None, None)
 
     return where
@@ -184,5 +189,7 @@ def check_report(report: Report, formula_names: set[str]) -> ValidationResult:
     found = rule_findings(rules_for(form, fw), env, where)
     found += _cached_mismatches(report, formula_names, where)
     found += _structure(report)
+    if report.framework_note:
+        found.append(Finding("framework-differs", "warning", (), None, None, report.framework_note))
     status = "findings" if found else "ok"
     return ValidationResult(str(report.path), form.id, status, found, report)

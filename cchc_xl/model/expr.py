@@ -152,11 +152,11 @@ def evaluate(node: Expr, value: Callable[[str], float]) -> float:
 
 
 def to_excel(node: Expr, name: Callable[[str], str] = name_for) -> str:
-    """The same expression as Excel formula text; blanks read as 0 through N()."""
+    """The same expression as Excel formula text; blanks read as 0 through SUM(ref)."""
     if isinstance(node, Num):
         return format(node.value, "g")
     if isinstance(node, Ref):
-        return f"N({name(node.code)})"
+        return f"SUM({name(node.code)})"  # not N(): Gnumeric gives #NUM! for N(empty name)
     if isinstance(node, Neg):
         return f"-({to_excel(node.operand, name)})"
     return f"({to_excel(node.left, name)}{node.op}{to_excel(node.right, name)})"

@@ -18,6 +18,9 @@ from cchc_xl.model.data import META_FIELDS
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
 CHECK_SHEET = "Kiểm tra"
+FRAMEWORK_SHEET = "Khung chỉ số"  # hidden: the scoring framework the workbook was built with (issue 11)
+FRAMEWORK_COLUMNS = ("code", "label", "max", "parent", "assessment", "note")
+FRAMEWORK_ID_CELL, FRAMEWORK_TITLE_CELL, FRAMEWORK_HEADER_ROW = (0, 1), (1, 1), 3
 
 
 def stat_sheet_name(form: Form) -> str:
@@ -39,6 +42,10 @@ SCORE_CODE_COL, SCORE_LABEL_COL, SCORE_MAX_COL, SCORE_SELF_COL, SCORE_APPRAISED_
 SCORE_PERCENT_COL, SCORE_NOTE_COL, SCORE_SELF_FLAG_COL, SCORE_APPRAISED_FLAG_COL = 5, 6, 7, 8
 SCORE_HEADER_ROW = 3
 SCORE_FIRST_ROW = SCORE_HEADER_ROW + 1
+# hidden helpers (issue 11): a field's standing score and its source (2 appraised, 1 self, 0 none), and the
+# printed figures (stated:) of computed scores and of the index; the index row sits below the totals row
+SCORE_STANDING_COL, SCORE_SOURCE_COL, SCORE_STATED_COL = 9, 10, 11
+STAT_STATED_COL = 7  # hidden printed figure of a derived row
 
 # Kiểm tra: one row per rule from CHECK_FIRST_ROW; summary cells on row CHECK_SUMMARY_ROW.
 CHECK_SUMMARY_ROW, CHECK_HEADER_ROW, CHECK_FIRST_ROW = 1, 2, 3
@@ -134,6 +141,18 @@ def layout_of(form: Form, framework: Framework) -> Layout:
         row += 1
     cells[names.SELF_TOTAL] = (SCORE_SHEET, row, SCORE_SELF_COL)
     cells[names.APPRAISED_TOTAL] = (SCORE_SHEET, row, SCORE_APPRAISED_COL)
+    for r, crit in score_rows:
+        if crit.is_field:
+            cells[names.name_for(crit.code, "CHISO")] = (SCORE_SHEET, r, SCORE_STANDING_COL)
+            cells[names.name_for(crit.code, "CHISO_NGUON")] = (SCORE_SHEET, r, SCORE_SOURCE_COL)
+        if crit.computed:
+            cells[names.name_for(crit.code, "GHI_DIEM")] = (SCORE_SHEET, r, SCORE_STATED_COL)
+    cells["CHISO_TONG"] = (SCORE_SHEET, row + 1, SCORE_SELF_COL)
+    cells["CHISO_CO_SO"] = (SCORE_SHEET, row + 1, SCORE_PERCENT_COL)
+    cells["GHI_TONG"] = (SCORE_SHEET, row + 1, SCORE_STATED_COL)
+    for r in stat_rows:
+        if r.indicator is not None and r.indicator.is_derived:
+            cells[names.name_for(r.indicator.code, "GHI_CT")] = (sheet, r.row, STAT_STATED_COL)
     for name, col in SUMMARY_CELLS.items():
         cells[name] = (CHECK_SHEET, CHECK_SUMMARY_ROW, col)
     return Layout(cells, tuple(stat_rows), tuple(score_rows), row, tuple(info_rows), tuple(package_rows))

@@ -70,6 +70,8 @@ class Report(Tabular):
     missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
     parts: dict[str, str] = field(default_factory=dict)  # sheet name → package part
     names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
+    stated: dict[str, object] = field(default_factory=dict)  # GHI_… name → figure a source printed (issue 11)
+    framework_note: str = ""  # a --framework that disagrees with the one the workbook carries (Vietnamese)
 
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)

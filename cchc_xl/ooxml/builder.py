@@ -17,9 +17,17 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from cchc_xl.engine import derive
-from cchc_xl.engine.rules import BAD, SEVERITY_LABELS, Env, rules_for
-from cchc_xl.engine.state import _cached_message, _flag_value, _plan_checks, _summary, env_from_data
+from cchc_xl.engine import derive, scores
+from cchc_xl.engine.rules import BAD, SEVERITY_LABELS, Env, rules_for, stated_name
+from cchc_xl.engine.state import (
+    SOURCE_CODES,
+    _cached_message,
+    _flag_value,
+    _plan_checks,
+    _summary,
+    basis_cached,
+    env_from_data,
+)
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import (
@@ -30,12 +38,18 @@ from cchc_xl.model.catalog import (
     Form,
     Framework,
     Indicator,
+    name_for,
 )
 from cchc_xl.model.data import META_FIELDS, WorkbookData
 from cchc_xl.model.layout import (
     CHECK_FIRST_ROW,
     CHECK_SHEET,
     FLAG_COLUMNS,
+    FRAMEWORK_COLUMNS,
+    FRAMEWORK_HEADER_ROW,
+    FRAMEWORK_ID_CELL,
+    FRAMEWORK_SHEET,
+    FRAMEWORK_TITLE_CELL,
     INFO_LABEL_COL,
     INFO_SHEET,
     INFO_VALUE_COL,
@@ -115,6 +129,7 @@ class _Styles:
         }
         self.derived = f(num_format="0.##", bg_color="#E2EFDA", locked=True)
         self.score_formula = f(num_format="0.0##", bg_color="#E2EFDA", locked=True, bold=True)
+        self.index_formula = f(num_format="0.0##", bg_color="#E2EFDA", locked=True, bold=True, align="center")
         self.score_max = f(num_format="0.0##", align="center")
         self.score_max_bold = f(num_format="0.0##", align="center", bold=True)
         self.percent_formula = f(num_format="0.00", bg_color="#E2EFDA", locked=True)
@@ -125,6 +140,9 @@ class _Styles:
         self.cf_warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info_label = f(bold=True)
         self.info_locked = f(bg_color="#F2F2F2", locked=True)
+        self.count_violations = f(bg_color="#F2F2F2", locked=True, bold=True, align="center",
+                                  num_format='0" vi phạm"')
+        self.count_errors = f(bg_color="#F2F2F2", locked=True, bold=True, align="center", num_format='0" lỗi"')
         self._wb, self._border, self._prefilled = wb, border, {}
 
     def prefilled(self, kind: str) -> xlsxwriter.format.Format:
@@ -199,6 +217,7 @@ def _write(path, form: Form, framework: Framework, data: WorkbookData | None,
     _stat_sheet(wb, styles, layout, form, framework, data)
     _score_sheet(wb, styles, layout, framework, data)
     _check_sheet(wb, styles, layout, verdicts)
+    _framework_sheet(wb, styles, framework)
     for name, (sheet, row, col) in sorted(layout.cells.items()):
         wb.define_name(name, "=" + f"'{sheet}'!{xl_rowcol_to_cell(row, col, row_abs=True, col_abs=True)}")
     wb.close()
@@ -318,7 +337,8 @@ def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
 def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framework, data: WorkbookData) -> None:
     sheet = stat_sheet_name(form)
     ws = wb.add_worksheet(sheet)
-    widths = (8, 62, 16, 14, 22, 12, 4)
+    # column H (hidden) holds the printed figures of derived rows; a form without any has no column H
+    widths = (8, 62, 16, 14, 22, 12, 4, 12) if form.derived else (8, 62, 16, 14, 22, 12, 4)
     for col, width in enumerate(widths):
         ws.set_column(col, col, width, None, {"hidden": col >= 5})
     ws.merge_range(0, 0, 0, 4, form.name, st.title)
@@ -358,6 +378,7 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
         else:
             if ind.derive is not None:
                 ws.write_formula(row, 3, derive.formula_of(ind.derive), st.derived, derived[ind.code])
+                _stated_cell(ws, st, layout, sheet, row, STATED_COLUMNS["stat"], ind.code, data)
             else:
                 fmt = st.input[ind.kind]
                 value = data.values.get(ind.code)
@@ -377,20 +398,27 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
 
 
 def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: WorkbookData) -> None:
+    """Chấm điểm: self and appraised columns, their totals, and the index with its basis (engine/scores.py).
+
+    Hidden columns J–K hold, per field, the standing score and where it comes from (2 appraised, 1 self,
+    0 none); "Tỷ lệ đạt" and the index read them, so the sheet applies the same definition as Python.
+    """
     ws = wb.add_worksheet(SCORE_SHEET)
-    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34, 4, 4)):
+    for col, width in enumerate((8, 58, 11, 11, 11, 10, 34, 4, 4, 9, 4)):
         ws.set_column(col, col, width, None, {"hidden": col >= 7})
     ws.merge_range(0, 0, 0, 6, "CHẤM ĐIỂM CHỈ SỐ CẢI CÁCH HÀNH CHÍNH", st.title)
     ws.merge_range(1, 0, 1, 6, framework.title, st.subtitle)
     headers = ("Mã", "Lĩnh vực / tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Tỷ lệ đạt (%)",
-               "Tài liệu kiểm chứng / ghi chú")
+               "Tài liệu kiểm chứng / ghi chú", "", "", "Điểm được tính", "Nguồn")
     h = SCORE_HEADER_ROW
     for col, text in enumerate(headers):
-        ws.write_string(h, col, text, st.header)
+        if text:
+            ws.write_string(h, col, text, st.header)
     ws.set_row(h, 32)
     ws.freeze_panes(h + 1, 2)
     self_calc = derive.score_values(framework, data.scores, appraised=False)
     appr_calc = derive.score_values(framework, data.appraised, appraised=True)
+    standing = scores.standing(framework, data.scores, data.appraised)
     plan = layout_of(framework=framework, form=layout.form)
     for row, crit in plan.score_rows:
         bold = crit.is_field
@@ -414,6 +442,9 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
             if crit.computed:
                 ws.write_formula(row, col, derive.score_formula(framework, crit.code, appraised), st.score_formula,
                                  calc[crit.code])
+                if appraised:
+                    _stated_cell(ws, st, layout, SCORE_SHEET, row, STATED_COLUMNS["score"], crit.code, data,
+                                 score=True)
             else:
                 value = entered.get(crit.code)
                 fmt = st.input["score"]
@@ -425,16 +456,23 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
                     **rule, "ignore_blank": True, "error_title": "Điểm không hợp lệ",
                     "error_message": "Điểm phải ≥ 0" + (f" và ≤ {crit.max}" if crit.max is not None else "") + "."})
             _flag(ws, st, layout, name, row, col, FLAG_COLUMNS["score"][col])
+        if crit.is_field:
+            fs = standing.field(crit.code)
+            ws.write_formula(row, STANDING_COL, derive.standing_formula(framework, crit.code), st.score_formula,
+                             _blank(fs.points))
+            ws.write_formula(row, SOURCE_COL, derive.source_formula(framework, crit.code), st.flag,
+                             SOURCE_CODES[fs.source])
+            layout.cells[name_for(crit.code, derive.STANDING_PREFIX)] = (SCORE_SHEET, row, STANDING_COL)
+            layout.cells[name_for(crit.code, derive.SOURCE_PREFIX)] = (SCORE_SHEET, row, SOURCE_COL)
         if crit.is_field and crit.max:
-            points = appr_calc.get(crit.code, data.appraised.get(crit.code))
             ws.write_formula(row, 5, derive.percent_formula(framework, crit.code), st.percent_formula,
-                             derive.field_percent(framework, crit.code, _float(points)))
+                             _blank(standing.field(crit.code).percent))
         else:
             ws.write_blank(row, 5, None, st.locked)
         _write_text(ws, row, 6, _note(data, crit.code, data.evidence), st.input["note"])
     row = plan.score_total_row
     ws.write_blank(row, 0, None, st.stt_group)
-    ws.write_string(row, 1, "TỔNG ĐIỂM (CHỈ SỐ CCHC)", st.label_group)
+    ws.write_string(row, 1, "TỔNG ĐIỂM TỰ CHẤM / THẨM ĐỊNH", st.label_group)
     fields_max = [f.max for f in framework.fields if f.max is not None]
     ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
     ws.write_formula(row, 3, derive.total_formula(framework, appraised=False), st.score_formula,
@@ -445,12 +483,52 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     _write_text(ws, row, 6, _note(data, "total", data.evidence), st.input["note"])
     _flag(ws, st, layout, SELF_TOTAL_NAME, row, 3, FLAG_COLUMNS["score"][3])
     _flag(ws, st, layout, APPRAISED_TOTAL_NAME, row, 4, FLAG_COLUMNS["score"][4])
+    row += 1
+    ws.write_blank(row, 0, None, st.stt_group)
+    ws.write_string(row, 1, "CHỈ SỐ CCHC (điểm thẩm định nếu có, nếu chưa có thì điểm tự chấm)", st.label_group)
+    ws.write_number(row, 2, float(sum(fields_max)), st.score_max_bold)
+    ws.merge_range(row, 3, row, 4, "", st.index_formula)
+    ws.write_formula(row, 3, derive.index_formula(framework), st.index_formula, _blank(standing.total))
+    ws.merge_range(row, 5, row, 6, "", st.status)
+    ws.write_formula(row, 5, derive.basis_formula(framework), st.status, basis_cached(standing))
+    ws.set_row(row, 33)
+    layout.cells[derive.INDEX_NAME] = (SCORE_SHEET, row, 3)
+    layout.cells[derive.BASIS_NAME] = (SCORE_SHEET, row, 5)
+    _stated_cell(ws, st, layout, SCORE_SHEET, row, STATED_COLUMNS["score"], "total", data)
     row += 2
-    ws.merge_range(row, 0, row, 6, "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có "
-                   "điểm thẩm định (kết quả điều tra).", st.note)
-    ws.print_area(0, 0, row, 6)
+    for text in (
+        "Điểm tự chấm gồm các lĩnh vực tự đánh giá; lĩnh vực điều tra xã hội học chỉ có điểm thẩm định "
+        "(kết quả điều tra).",
+        "Chỉ số chính thức khi mọi lĩnh vực đã có điểm thẩm định; tạm tính khi còn lĩnh vực theo điểm tự chấm; "
+        "chưa đủ điểm (không xếp hạng, xếp loại) khi còn lĩnh vực chưa có điểm.",
+    ):
+        ws.merge_range(row, 0, row, 6, text, st.note)
+        ws.set_row(row, 33)
+        row += 1
+    ws.print_area(0, 0, row - 1, 6)
     _page_setup(ws, 6, (h, h), landscape=True)
+    if len(framework.criteria) <= 45:
+        ws.fit_to_pages(1, 1)  # the index row belongs on the page of its fields
     _protect(ws)
+
+
+STANDING_COL, SOURCE_COL = 9, 10  # hidden helper columns J and K of Chấm điểm
+STATED_COLUMNS = {"stat": 7, "score": 11}  # hidden "Số liệu báo cáo ghi" cells (H of the statistics sheet, L)
+
+
+def _stated_cell(ws, st: _Styles, layout: Layout, sheet: str, row: int, col: int, code: str,
+                 data: WorkbookData, score: bool = False) -> None:
+    """The figure a source printed for a derived row, computed score or the index: data, not a note."""
+    value = data.stated.get(code)
+    if value is None:
+        ws.write_blank(row, col, None, st.input["amount"])
+    else:
+        ws.write_number(row, col, float(value), st.input["amount"])
+    layout.cells[stated_name(code, score)] = (sheet, row, col)
+
+
+def _blank(v: object) -> object:
+    return "" if v is None else v
 
 
 def _float(v: object) -> float | int:
@@ -504,9 +582,11 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     status_range = f"C{CHECK_FIRST_ROW + 1}:C{last}"
     severity_range = f"G{CHECK_FIRST_ROW + 1}:G{last}"
     bad, bad_errors, summary = _summary(verdicts)
-    ws.write_string(1, 0, "Vi phạm", st.info_label)
-    ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.info_locked, bad)
-    ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.info_locked, bad_errors)
+    # each count carries its own word ("5 vi phạm", "2 lỗi"): side by side, bare numbers read as "52 lỗi"
+    ws.write_string(1, 0, "Kết quả", st.info_label)
+    ws.write_formula(1, 1, f'=COUNTIF({status_range},"{BAD}")', st.count_violations, bad)
+    ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.count_errors,
+                     bad_errors)
     ws.write_formula(1, 3, f'=IF(B2=0,"{say("check-summary-ok")}",C2&" lỗi, "&(B2-C2)&" cảnh báo — xem các dòng '
                            f'{BAD} bên dưới.")', st.info_locked, summary)
     for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô", "Ô liên quan", "Mức độ")):
@@ -534,6 +614,30 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     ws.freeze_panes(CHECK_FIRST_ROW, 0)
     ws.print_area(0, 0, max(last - 1, 2), 4)
     _page_setup(ws, 4, (2, 2), landscape=True)
+    _protect(ws)
+
+
+# ------------------------------------------------------------------------------------------ framework
+
+
+def _framework_sheet(wb, st: _Styles, framework: Framework) -> None:
+    """The scoring framework travels with the workbook: a hidden, protected sheet every reader uses, so a
+    clerk's own framework file is not needed again (and a different one given later is reported)."""
+    ws = wb.add_worksheet(FRAMEWORK_SHEET)
+    ws.write_string(0, 0, "Mã khung", st.info_label)
+    ws.write_string(*FRAMEWORK_ID_CELL, framework.id, st.info_locked)
+    ws.write_string(1, 0, "Tên khung", st.info_label)
+    ws.write_string(*FRAMEWORK_TITLE_CELL, framework.title, st.info_locked)
+    for col, key in enumerate(FRAMEWORK_COLUMNS):
+        ws.write_string(FRAMEWORK_HEADER_ROW, col, key, st.header)
+    for row, crit in enumerate(framework.criteria, start=FRAMEWORK_HEADER_ROW + 1):
+        mx = "" if crit.max is None else format(crit.max.normalize(), "f")
+        for col, value in enumerate((crit.code, crit.label, mx, crit.parent or "", crit.assessment, crit.note)):
+            _write_text(ws, row, col, value, st.label)
+    ws.set_column(0, 0, 10)
+    ws.set_column(1, 1, 60)
+    ws.set_column(2, 5, 14)
+    ws.hide()
     _protect(ws)
 
 

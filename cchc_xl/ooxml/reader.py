@@ -27,6 +27,7 @@ from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
+    Framework,
     framework_for,
     list_forms,
     load_form,
@@ -204,12 +205,22 @@ def read_report(path: str | Path, framework: str | None = None, strict_version: 
             raise UnusableInput("old-version", say("workbook-old-version", name=path.name, form=template_id,
                                                    version=version or "?", current=form.version), str(path))
         fw_ref = index.names.get("TT_FRAMEWORK")
-        try:
-            fw = framework_for(form, framework or (nfc(grids.get(fw_ref)) if fw_ref else None) or None)
-        except CatalogError:
-            fw = framework_for(form)
+        embedded = _embedded_framework(grids, index.sheets)
+        note = ""
+        if framework:
+            fw = framework_for(form, framework)
+            if embedded is not None and embedded.criteria != fw.criteria:
+                note = say("framework-differs", given=framework, inside=embedded.id)
+                fw = embedded  # reported, never silently applied: the workbook was built on its own framework
+        elif embedded is not None:
+            fw = embedded
+        else:
+            try:
+                fw = framework_for(form, (nfc(grids.get(fw_ref)) if fw_ref else None) or None)
+            except CatalogError:
+                fw = framework_for(form)
         report = Report(path, kind, form, fw, template_id, version, index.sheets, parts=index.parts,
-                        names=index.names)
+                        names=index.names, framework_note=note)
         for key in META_KEYS:
             ref = index.names.get(names.meta_name(key))
             if ref is None:
@@ -233,9 +244,51 @@ def read_report(path: str | Path, framework: str | None = None, strict_version: 
             take(crit.appraised_name, report.appraised, crit.code)
         take(SELF_TOTAL_NAME, report.totals, SELF_TOTAL_NAME)
         take(APPRAISED_TOTAL_NAME, report.totals, APPRAISED_TOTAL_NAME)
+        for name, ref in index.names.items():  # printed figures of derived rows and scores (hidden cells)
+            if name.startswith("GHI_"):
+                report.stated[name] = grids.get(ref)
         return report
     finally:
         grids.close()
+
+
+def _embedded_framework(grids: _Grids, sheets) -> Framework | None:
+    """The framework a workbook carries on its hidden sheet (None for a workbook without one)."""
+    from cchc_xl.model.catalog import parse_framework
+    from cchc_xl.model.layout import (
+        FRAMEWORK_COLUMNS,
+        FRAMEWORK_HEADER_ROW,
+        FRAMEWORK_ID_CELL,
+        FRAMEWORK_SHEET,
+        FRAMEWORK_TITLE_CELL,
+    )
+
+    if FRAMEWORK_SHEET not in sheets:
+        return None
+    fw_id = nfc(grids.get(CellRef(FRAMEWORK_SHEET, *FRAMEWORK_ID_CELL)))
+    title = nfc(grids.get(CellRef(FRAMEWORK_SHEET, *FRAMEWORK_TITLE_CELL)))
+    rows = []
+    row = FRAMEWORK_HEADER_ROW + 1
+    while row < FRAMEWORK_HEADER_ROW + 2000:
+        values = [grids.get(CellRef(FRAMEWORK_SHEET, row, col)) for col in range(len(FRAMEWORK_COLUMNS))]
+        if values[0] is None:
+            break
+        rows.append({k: _text_of(v) for k, v in zip(FRAMEWORK_COLUMNS, values, strict=True)})
+        row += 1
+    if not fw_id or not rows:
+        return None
+    try:
+        return parse_framework(fw_id, rows, source=FRAMEWORK_SHEET, title=title)
+    except CatalogError:
+        return None  # a damaged copy: fall back to the framework id the workbook names
+
+
+def _text_of(v: object) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return nfc(str(v))
 
 
 def _meta(key: str, value: object) -> object:

@@ -70,7 +70,9 @@ def _cached_xml(address: str, style: bytes | None, f: bytes, v: object) -> bytes
         return b'<c r="%s"%s t="b">%s<v>%d</v></c>' % (r, s, f, int(v))
     if isinstance(v, int | float):
         return b'<c r="%s"%s>%s<v>%s</v></c>' % (r, s, f, _num(v))
-    return b'<c r="%s"%s t="str">%s<v>%s</v></c>' % (r, s, f, escape("" if v is None else str(v)).encode())
+    if v is None or v == "":  # an empty result is written untyped, as the template builder (XlsxWriter) does
+        return b'<c r="%s"%s>%s<v></v></c>' % (r, s, f)
+    return b'<c r="%s"%s t="str">%s<v>%s</v></c>' % (r, s, f, escape(str(v)).encode())
 
 
 def _num(v: int | float) -> bytes:

@@ -436,7 +436,7 @@ def _index_sheet(wb, st: Styles, result: ConsolidationResult) -> tuple[int, tupl
     last = len(heads) - 1
     _band(ws, 0, last, "KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH CẤP XÃ", st.title, widths, 20)
     _band(ws, 1, last, f"{_heading(result)} — {fw.title if fw else ''}", st.subtitle, widths)
-    basis = {"appraised": "consolidate-note-basis-appraised", "self": "consolidate-note-basis-self"}.get(
+    basis = {"final": "consolidate-note-basis-final", "provisional": "consolidate-note-basis-provisional"}.get(
         result.score_basis or "", "consolidate-note-no-scores")
     _band(ws, 2, last, say(basis) + " " + say("consolidate-note-ranks"), st.note, widths)
     h = 4

@@ -28,8 +28,14 @@ def load_data(path: str | Path) -> dict:
     p = Path(path)
     try:
         text = p.read_text(encoding="utf-8-sig")
-    except (OSError, UnicodeDecodeError) as exc:
-        raise DataError([say("data-unreadable", path=str(path), detail=exc)]) from None
+    except FileNotFoundError:
+        raise DataError([say("data-unreadable", path=str(path), detail=say("data-detail-missing"))]) from None
+    except IsADirectoryError:
+        raise DataError([say("data-unreadable", path=str(path), detail=say("data-detail-directory"))]) from None
+    except UnicodeDecodeError:
+        raise DataError([say("data-unreadable", path=str(path), detail=say("data-detail-encoding"))]) from None
+    except OSError:
+        raise DataError([say("data-unreadable", path=str(path), detail=say("data-detail-os"))]) from None
     suffix = p.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
@@ -37,14 +43,30 @@ def load_data(path: str | Path) -> dict:
         elif suffix == ".json":
             doc = json.loads(text)
         elif suffix == ".csv":
-            rows = list(csv.reader(io.StringIO(text)))
-            if rows and [nfc(c).lower() for c in rows[0][:2]] in (["code", "value"], ["ma", "gia_tri"]):
-                rows = rows[1:]
+            first = next((line for line in text.splitlines() if line.strip()), "")
+            # Excel writes ";" where the decimal separator is a comma (Vietnamese settings)
+            delimiter = ";" if first.count(";") > first.count(",") else ","
+            rows = list(csv.reader(io.StringIO(text), delimiter=delimiter))
+            if rows and [nfc(c).lower() for c in rows[0][:2]] in (["code", "value"], ["ma", "gia_tri"],
+                                                                   ["mã", "giá trị"]):
+                rows = [[], *rows[1:]]  # keep the numbering of the file's lines
+            short = next((n for n, r in enumerate(rows, start=1) if r and nfc(r[0]) and len(r) < 2), None)
+            if short is not None:
+                raise DataError([say("data-unreadable", path=str(path),
+                                     detail=say("data-detail-csv-row", row=short))])
             doc = {"values": {nfc(r[0]): r[1] for r in rows if r and nfc(r[0])}}
         else:
             raise DataError([say("data-bad-format", path=str(path))])
-    except (yaml.YAMLError, json.JSONDecodeError, csv.Error, IndexError) as exc:
-        raise DataError([say("data-unreadable", path=str(path), detail=exc)]) from None
+    except json.JSONDecodeError as exc:
+        raise DataError([say("data-unreadable", path=str(path),
+                             detail=say("data-detail-syntax", line=exc.lineno, col=exc.colno))]) from None
+    except yaml.YAMLError as exc:
+        mark = getattr(exc, "problem_mark", None)
+        detail = (say("data-detail-syntax", line=mark.line + 1, col=mark.column + 1) if mark is not None
+                  else say("data-detail-syntax-nowhere"))
+        raise DataError([say("data-unreadable", path=str(path), detail=detail)]) from None
+    except csv.Error:
+        raise DataError([say("data-unreadable", path=str(path), detail=say("data-detail-syntax-nowhere"))]) from None
     if not isinstance(doc, dict):
         raise DataError([say("data-bad-shape", path=str(path), detail="nội dung phải là một bảng khóa–giá trị")])
     for key in ("meta", "values", "scores", "appraised", "notes", "evidence", "stated", "text"):
@@ -90,15 +112,41 @@ def check_score(code: str, raw: object, maximum: Decimal | None) -> tuple[Decima
     return d, None
 
 
+_ROMAN = {"i": "1", "ii": "2", "iii": "3", "iv": "4"}
+_PERIOD_WORDS = {"6 tháng": "6thang", "sáu tháng": "6thang", "9 tháng": "9thang", "chín tháng": "9thang",
+                 "năm": "nam", "cả năm": "nam", "hằng năm": "nam", "hàng năm": "nam"}
+
+
+def period_code(raw: object) -> str | None:
+    """A period as people write it: ``quy1``, "Quý I", "quý 1", "6 tháng", "9 tháng", "cả năm", "năm"."""
+    import re
+    import unicodedata
+
+    text = re.sub(r"\s+", " ", nfc(raw).strip().lower())
+    if text in PERIODS:
+        return text
+    by_label = {label.lower(): code for code, label in PERIODS.items()}
+    if text in by_label:
+        return by_label[text]
+    folded = "".join(c for c in unicodedata.normalize("NFD", text.replace("đ", "d"))
+                     if unicodedata.category(c) != "Mn")
+    m = re.fullmatch(r"(?:quy|q) ?(i{1,3}|iv|[1-4])", folded)
+    if m:
+        return "quy" + _ROMAN.get(m.group(1), m.group(1))
+    words = {"".join(c for c in unicodedata.normalize("NFD", k.replace("đ", "d")) if unicodedata.category(c) != "Mn"): v
+             for k, v in _PERIOD_WORDS.items()}
+    return _PERIOD_WORDS.get(text) or words.get(folded) or {"6thang": "6thang", "9thang": "9thang"}.get(
+        folded.replace(" ", ""))
+
+
 def _meta_value(key: str, raw: object, form: Form) -> tuple[object, str | None]:
     if raw is None or raw == "":
         return None, None
     if key == "ky":
-        text = nfc(raw)
-        by_label = {label.lower(): code for code, label in PERIODS.items()}
-        code = text if text in PERIODS else by_label.get(text.lower())
+        code = period_code(raw)
         if code is None or code not in form.periods:
-            return None, "kỳ báo cáo phải là một trong " + ", ".join(form.periods)
+            return None, "kỳ báo cáo phải là một trong " + ", ".join(
+                f"{PERIODS[p]} ({p})" for p in form.periods)
         return code, None
     if key == "nam":
         parsed = parse_number(raw)
