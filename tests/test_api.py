@@ -81,7 +81,9 @@ def test_api_functions_stay_functions_after_the_commands_are_imported():
 
 def test_report_to_dict_is_the_show_json(capsys):
     report = cchc_xl.read(HOANG_TRUONG)
-    assert plain(report.to_dict()) == cli_json(capsys, ["show", str(HOANG_TRUONG), "--format", "json"])
+    shown = cli_json(capsys, ["show", str(HOANG_TRUONG), "--format", "json"])
+    shown.pop("index")  # the standing index is the engine's reading of the scores (engine/scores.py), added by show
+    assert plain(report.to_dict()) == shown
 
 
 def test_report_to_frame_codes_text_labels_nfc_blanks_na():

@@ -53,7 +53,7 @@ def test_old_version_is_refused_by_validate_and_moved_by_migrate(versions, tmp_p
     text = capsys.readouterr().out
     assert "3.3.4 → 3.3.5" in text and "2.6 = 2" in text
     report = read_report(out)
-    assert report.template_version == "2023.1"
+    assert report.template_version == current.version
     assert report.values["1.1.3"] == 17 and report.values["3.3.5"] == 5 and report.values["3.3.1"] == 1603
     assert report.scores["1.5"] == 0.5
     assert report.meta["xa"] == "Hoằng Trường" and report.meta["nam"] == 2022
