@@ -151,7 +151,7 @@ def test_consolidation_to_dict_is_the_json_report_and_frame_is_one_row_per_commu
     unit = written["units"][0]
     assert first.ma_xa == unit["ma_xa"] and first.score_total == unit["scores"]["total"]
     assert first.rank_total == unit["rank"]["total"]["position"]
-    assert set(df.basis.dropna()) == {"appraised"}
+    assert set(df.basis.dropna()) == {"final"}  # every field appraised: the final index (issue 11)
     blank = [(i, c) for i, u in enumerate(written["units"]) for c, v in u["values"].items() if v is None]
     assert blank and all(pd.isna(df.iloc[i][c]) for i, c in blank)  # NA, not 0
     assert str(df["BM1-1"].dtype) == "Int64" and str(df["ma_xa"].dtype) == "string"
