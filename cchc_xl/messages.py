@@ -310,6 +310,22 @@ MESSAGES: dict[str, str] = {
     "_anchor-history": "",
     # ---- report (issue 15): add this area's messages below this line ----
     "_anchor-report": "",
+    "wording-none": "Không có tệp lời văn báo cáo cho mẫu '{form}'; hãy dùng --wording TỆP.",
+    "wording-unreadable": "Không đọc được tệp lời văn '{path}' (cần tệp YAML mã hóa UTF-8).",
+    "wording-yaml": "Tệp lời văn '{path}' sai cú pháp YAML ở dòng {line}.",
+    "wording-shape": "Tệp lời văn '{path}', dòng {line}: mục '{key}' phải là một câu (chuỗi).",
+    "wording-missing": "Tệp lời văn '{path}' thiếu mục '{key}'.",
+    "wording-other-form": "Tệp lời văn '{path}' viết cho mẫu '{form}', nhưng sổ làm việc dùng mẫu '{expected}'.",
+    "wording-unknown-form": "Tệp lời văn '{path}' ghi mẫu '{form}' không có trong danh mục.",
+    "wording-unknown-placeholder": (
+        "Tệp lời văn '{path}', dòng {line}: ô thay thế '{{{placeholder}}}' không phải mã chỉ tiêu của mẫu "
+        "(hoặc tỷ lệ 'mã/mã', hoặc khóa được phép)."
+    ),
+    "wording-brackets": "Tệp lời văn '{path}', dòng {line}: dấu '[[' và ']]' không khớp nhau.",
+    "wording-braces": "Tệp lời văn '{path}', dòng {line}: dấu '{{' và '}}' không khớp nhau.",
+    "wording-placeholder-in-text": (
+        "Tệp lời văn '{path}': đoạn để đơn vị tự viết không được chứa ô thay thế ('{text}…')."
+    ),
     # ---- api (issue 16): add this area's messages below this line ----
     "_anchor-api": "",
     # ---- layers (issue 9): add this area's messages below this line ----
