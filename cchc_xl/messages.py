@@ -428,6 +428,7 @@ MESSAGES: dict[str, str] = {
     "report-c-fields-caption": "2. Đơn vị dẫn đầu và đứng cuối theo từng lĩnh vực",
     "report-c-all-equal": "(các đơn vị bằng điểm nhau)",
     "report-c-many": "{count} đơn vị ({points})",
+    "report-c-coded-part": "{label}: {n} đơn vị",
     "report-c-trend-heading": "3. Thay đổi thứ hạng so với kỳ trước",
     "report-c-trend": "So với kỳ trước: {up} đơn vị tăng bậc, {down} đơn vị giảm bậc, {same} đơn vị giữ nguyên.",
     "report-c-trend-best": "Tăng nhiều nhất: {xa} (tăng {n} bậc).",

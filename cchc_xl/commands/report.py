@@ -139,6 +139,8 @@ def vn(value: object, decimals: int | None = None) -> str:
         return str(value)
     if isinstance(value, float) and value.is_integer():
         value = int(value)
+    if decimals is not None and not isinstance(value, Decimal):
+        value = excel_round(value, decimals)  # half away from zero, as the workbook's ROUND shows it
     return format_vn(value, decimals)
 
 
@@ -165,8 +167,8 @@ def value_lookup(form: Form, values: Mapping[str, object], context: Mapping[str,
         v = values.get(code)
         ind = form.by_code.get(code)
         if isinstance(v, dict):  # consolidated coded answer: {label: communes}
-            parts = [f"{label}: {vn(n)}" for label, n in v.items() if n]
-            return "; ".join(parts) or None
+            parts = [say("report-c-coded-part", label=label, n=vn(n)) for label, n in v.items() if n]
+            return f"({'; '.join(parts)})" if parts else None
         n = _number(v)
         if n is None:
             return None
@@ -341,7 +343,7 @@ def par_paragraphs(scores: ParScores, wording: Wording, context: Mapping[str, ob
                   "missing": ", ".join(say("report-field-name", code=f.code, label=f.label) for f in missing)}
         out.append(Para(fill(wording.par["incomplete"].text, lambda k: values.get(k) or ctx(k)) or "", "body"))
     else:
-        values = {"basis": _basis_words(scores), "total": vn(excel_round(scores.total, 2)), "max": vn(scores.max),
+        values = {"basis": _basis_words(scores), "total": vn(scores.total, 2), "max": vn(scores.max),
                   "rank": vn(scores.rank) if scores.rank else None,
                   "ranked": vn(scores.ranked) if scores.ranked else None,
                   "change": rank.change_text(scores.change) or None, "rating": scores.rating or None,
@@ -631,11 +633,12 @@ def build_consolidation(data: Consolidation, wording: Wording,
     form = data.form
     fw = framework_for(form)
     ky, ky_next = period_words(data.ky, data.nam)
-    huyens = {nfc(m.get("huyen")) for m in data.missing if m.get("huyen")} | {
-        nfc(u.get("huyen")) for u in data.units if u.get("huyen")}
-    level = data.level or ("huyện" if len(huyens) == 1 else "tỉnh" if data.tinh else "huyện")
+    # The JSON report does not say which huyện/tỉnh consolidated (the workbook does): never guess it.
+    huyens = {nfc(u.get("huyen")) for u in data.units if u.get("huyen")}
+    level = data.level or ("huyện" if len(huyens) == 1 else "tỉnh" if data.tinh else "")
     name = data.unit_name or (next(iter(huyens)) if len(huyens) == 1 and level == "huyện" else data.tinh)
-    context = {"ky": ky, "ky_toi": ky_next, "nam": data.nam, "cap": level, "don_vi": name, "tinh": data.tinh,
+    context = {"ky": ky, "ky_toi": ky_next, "nam": data.nam, "cap": level or say("report-unit-unknown"),
+               "don_vi": name if level else "", "tinh": data.tinh,
                "huyen": name if level == "huyện" else ""}
     lookup = value_lookup(form, data.totals, context)
     body: list[Block] = []
@@ -685,9 +688,9 @@ def build_consolidation(data: Consolidation, wording: Wording,
         totals = [u["scores"]["total"] for u in ranked]
         ranked.sort(key=lambda u: (u["rank"]["total"]["position"], norm_name(u.get("xa"))))
         best, worst = ranked[0], ranked[-1]
-        body.append(Para(say("report-c-par-summary", count=len(ranked), mean=vn(excel_round(sum(totals) / len(totals), 2)),
-                             best=best.get("xa"), best_total=vn(excel_round(best["scores"]["total"], 2)),
-                             worst=worst.get("xa"), worst_total=vn(excel_round(worst["scores"]["total"], 2)))))
+        body.append(Para(say("report-c-par-summary", count=len(ranked), mean=vn(excel_round(sum(totals) / len(totals), 2), 2),
+                             best=best.get("xa"), best_total=vn(best["scores"]["total"], 2),
+                             worst=worst.get("xa"), worst_total=vn(worst["scores"]["total"], 2))))
         classes_count: dict[str, int] = {}
         for u in ranked:
             c = rank.classify(u["scores"]["total"], classes)
@@ -700,7 +703,7 @@ def build_consolidation(data: Consolidation, wording: Wording,
         rows = []
         for i, u in enumerate(ranked, start=1):
             pos = u["rank"]["total"]
-            cells = [str(i), nfc(u.get("xa")), vn(excel_round(u["scores"]["total"], 2)),
+            cells = [str(i), nfc(u.get("xa")), vn(u["scores"]["total"], 2),
                      f"{pos['position']}/{pos['of']}", rank.classify(u["scores"]["total"], classes)]
             if has_change:
                 cells.append(rank.change_text(u.get("rank_change")))
@@ -752,7 +755,7 @@ def build_consolidation(data: Consolidation, wording: Wording,
     body.append(placeholder(wording.texts["proposals"]))
     if cons.get("closing") and (t := fill(cons["closing"].text, lookup)):
         body.append(Para(t))
-    unit_label = say("report-unit-level", level=level, name=name) if name else say("report-unit-unknown")
+    unit_label = say("report-unit-level", level=level, name=name) if name and level else say("report-unit-unknown")
     annexes = [appendix(form, data.totals, {}, say("report-annex-title", n=1), ky, unit_label)]
     recipients = [t for t in (fill(r.text, lookup) for r in wording.consolidation_recipients) if t]
     return ReportDocument(
@@ -760,7 +763,7 @@ def build_consolidation(data: Consolidation, wording: Wording,
         issuer_parent="",
         issuer=say("report-issuer", unit=unit_label.upper()),
         number=say("report-number"),
-        place_date=date_words(name or "…", None, (data.nam + 1) if data.ky == "nam" and data.nam else data.nam),
+        place_date=date_words(name if level and name else "…", None, (data.nam + 1) if data.ky == "nam" and data.nam else data.nam),
         doc_type=say("report-doc-type"),
         subject=fill(cons["subject"].text, lookup) if cons.get("subject") else "",
         body=body,
