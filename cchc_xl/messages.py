@@ -348,7 +348,6 @@ MESSAGES: dict[str, str] = {
         "Điểm trên là điểm tự chấm của xã, chưa qua thẩm định và chưa có kết quả điều tra xã hội học; "
         "kết quả chính thức theo quyết định công bố của cấp có thẩm quyền."
     ),
-    "report-field-name": "lĩnh vực {code} ({label})",
     "report-field-points": "{label} ({points}/{max} điểm, {percent} %)",
     "report-evaluation-heading": "III. ĐÁNH GIÁ CHUNG",
     "report-strengths-heading": "1. Ưu điểm",

@@ -340,7 +340,7 @@ def par_paragraphs(scores: ParScores, wording: Wording, context: Mapping[str, ob
         missing = [f for f in scores.fields if f.points is None]
         values = {"basis": _basis_words(scores), "total": vn(scores.total), "max": vn(scores.max),
                   "scored": str(len(scores.fields) - len(missing)), "fields_count": str(len(scores.fields)),
-                  "missing": ", ".join(say("report-field-name", code=f.code, label=f.label) for f in missing)}
+                  "missing": "; ".join(f.label for f in missing)}
         out.append(Para(fill(wording.par["incomplete"].text, lambda k: values.get(k) or ctx(k)) or "", "body"))
     else:
         values = {"basis": _basis_words(scores), "total": vn(scores.total, 2), "max": vn(scores.max),
@@ -470,7 +470,7 @@ def build_commune(report: Report, result: ValidationResult, wording: Wording, ra
         body.append(Para(closing))
 
     annexes = [appendix(form, values, meta, say("report-annex-title", n=1), context["ky"],
-                        say("report-unit-xa", name=xa))]
+                        say("report-unit-xa", name=xa), raw=report.values)]
     if result.findings:
         annexes.append(findings_annex(result, say("report-annex-title", n=2)))
     recipients = [t for t in (fill(r.text, lookup) for r in wording.recipients) if t]
@@ -553,7 +553,7 @@ def appendix(form: Form, values: Mapping[str, object], meta: Mapping[str, object
                          _unit_text(ind), _cell(ind, v), ""),
                         "group" if ind.level == 0 or ind.kind == "group" else ""))
     table = Table((say("report-col-stt"), form.label_header, say("report-col-unit"), form.value_header,
-                   say("report-col-note")), (1.7, 7.9, 3.0, 2.0, 1.9), tuple(rows),
+                   say("report-col-note")), (1.7, 7.6, 3.0, 2.0, 1.9), tuple(rows),
                   ("center", "left", "center", "right", "left"), "appendix")
     return Annex(title, (form.title.upper() if form.title.isupper() else form.title,
                          say("report-annex-period", period=period),
@@ -568,7 +568,7 @@ def findings_annex(result: ValidationResult, title: str) -> Annex:
         where = f"{f.sheet}!{f.cell}" if f.sheet and f.cell else (f.sheet or "")
         rows.append(Row((str(i), say("report-severity-" + f.severity), where, f.message)))
     table = Table((say("report-col-stt"), say("report-col-severity"), say("report-col-cell"),
-                   say("report-col-message")), (1.2, 2.0, 3.3, 9.9), tuple(rows),
+                   say("report-col-message")), (1.2, 2.0, 3.1, 9.9), tuple(rows),
                   ("center", "center", "left", "left"), "findings")
     return Annex(title, (say("report-findings-title"),
                          say("report-findings-summary", errors=result.errors, warnings=result.warnings)), (table,))
@@ -731,7 +731,7 @@ def build_consolidation(data: Consolidation, wording: Wording,
             frows.append(Row((f.code, f.label, vn(f.max), _who(leaders, top), _who(laggards, low)
                               if rank.quantize(low) != rank.quantize(top) else say("report-c-all-equal"))))
         body.append(Table((say("report-col-field"), say("report-col-field-name"), say("report-col-max"),
-                           say("report-col-leaders"), say("report-col-laggards")), (1.0, 5.2, 1.5, 4.3, 4.4),
+                           say("report-col-leaders"), say("report-col-laggards")), (1.6, 4.6, 1.6, 4.2, 4.2),
                           tuple(frows), ("center", "left", "right", "left", "left"), "fields"))
         if has_change:
             up = [u for u in ranked if (u.get("rank_change") or 0) > 0]
@@ -746,9 +746,10 @@ def build_consolidation(data: Consolidation, wording: Wording,
     else:
         n_next = 3
     body.append(Para(say("report-c-evaluation-heading", roman=ROMAN[n_next - 1]), "heading1"))
-    body.append(placeholder(wording.texts["strengths"]))
-    body.append(placeholder(wording.texts["weaknesses"]))
-    body.append(placeholder(wording.texts["causes"]))
+    for heading, key in (("report-strengths-heading", "strengths"), ("report-weaknesses-heading", "weaknesses"),
+                         ("report-causes-heading", "causes")):
+        body.append(Para(say(heading), "heading2"))
+        body.append(placeholder(wording.texts[key]))
     body.append(Para(say("report-c-tasks-heading", roman=ROMAN[n_next], period=ky_next.upper()), "heading1"))
     body.append(placeholder(wording.texts["tasks"]))
     body.append(Para(say("report-c-proposals-heading", roman=ROMAN[n_next + 1]), "heading1"))

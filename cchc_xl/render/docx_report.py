@@ -2,7 +2,7 @@
 
 No template .docx with Jinja tags: tags split across Word runs and curly quotes are the recurring bugs of
 template engines, and the layout of Nghị định 30/2020/NĐ-CP (Phụ lục I) is simple enough to write
-directly: A4, margins top/bottom 20 mm, left 30 mm, right 15 mm; Times New Roman; the two-column header
+directly: A4, margins top/bottom 20 mm, left 30 mm, right 18 mm; Times New Roman; the two-column header
 (issuing body and Số on the left, Quốc hiệu, Tiêu ngữ and the place/date on the right) with the short
 rules under the issuing body and the Tiêu ngữ; the document type and trích yếu centred; body 14 pt
 justified with a first-line indent; Nơi nhận (12/11 pt) beside the signer; the page number centred at
@@ -29,9 +29,9 @@ FONT = "Times New Roman"
 BODY_PT = 14
 TABLE_PT = 12
 PAGE_W, PAGE_H = 21.0, 29.7
-MARGINS = {"top": 2.0, "bottom": 2.0, "left": 3.0, "right": 1.5}  # cm, within the decree's ranges
+MARGINS = {"top": 2.0, "bottom": 2.0, "left": 3.0, "right": 1.8}  # cm, within the decree's ranges
 TEXT_W = PAGE_W - MARGINS["left"] - MARGINS["right"]
-HEADER_LEFT, HEADER_RIGHT = 6.3, TEXT_W - 6.3
+HEADER_LEFT, HEADER_RIGHT = 5.8, TEXT_W - 5.8
 _ALIGN = {"left": WD_ALIGN_PARAGRAPH.LEFT, "center": WD_ALIGN_PARAGRAPH.CENTER, "right": WD_ALIGN_PARAGRAPH.RIGHT}
 
 
@@ -259,6 +259,7 @@ def _table(container, t: Table) -> None:
 
 
 def _signature(word, doc: ReportDocument) -> None:
+    _para(word, "", after=0)
     table = word.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, (7.5, TEXT_W - 7.5))
