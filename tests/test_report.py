@@ -565,4 +565,5 @@ def test_draft_converts_to_pdf_and_renders(soffice, tmp_path):
         assert list(tmp_path.glob("p-*.png"))
     if shutil.which("pdftotext"):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
-        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM" in text and "99,06 %" in text
+        assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" in text  # the Quốc hiệu fits on one line
+        assert "đạt 99,06 %" in " ".join(text.split())
