@@ -170,7 +170,7 @@ def test_every_number_in_the_draft_comes_from_the_workbook(book, tmp_path):
     assert write(book, out) in (0, 1)
     paras, tables = read_docx(out)
     form = read_report(book).form
-    idx, appendix = find_table(tables, "STT", form.label_header)
+    idx, _appendix = find_table(tables, "STT", form.label_header)
     skip = [idx]
     try:
         f_idx, _ = find_table(tables, "STT", "Mức độ")
@@ -224,7 +224,7 @@ def test_the_proof_catches_a_typed_figure(tmp_path):
 
 
 def body_text(out: Path) -> str:
-    paras, tables = read_docx(out)
+    paras, _tables = read_docx(out)
     return "\n".join(paras)
 
 

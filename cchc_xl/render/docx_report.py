@@ -21,7 +21,7 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ..commands.report import Annex, Para, ReportDocument, Table
+from ..commands.report import Annex, ReportDocument, Table
 from ..io import atomic_output
 from ..messages import say
 
