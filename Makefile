@@ -36,6 +36,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 templates: setup
 	$(CLI) template build

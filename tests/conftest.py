@@ -19,7 +19,7 @@ SAMPLE_DATA = sorted((SAMPLES / "data").glob("*.yaml"))
 @pytest.fixture(scope="session")
 def built_samples(tmp_path_factory) -> dict[str, Path]:
     """Every sample data file turned into a workbook with ``new`` (once per session)."""
-    from cchc_xl.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     out = tmp_path_factory.mktemp("samples")
     paths = {}

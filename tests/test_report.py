@@ -19,12 +19,12 @@ from pathlib import Path
 import docx
 import pytest
 
-from cchc_xl import derive
 from cchc_xl.cli import main
-from cchc_xl.io import read_report
+from cchc_xl.engine import derive
 from cchc_xl.messages import MESSAGES
-from cchc_xl.numbers import excel_round
-from cchc_xl.validate import validate_file
+from cchc_xl.model.numbers import excel_round
+from cchc_xl.ooxml.reader import read_report
+from cchc_xl.sources.workbook import validate_file
 from tests.conftest import ROOT, SAMPLES
 
 WORDING_DIR = ROOT / "cchc_xl" / "catalogs" / "wording"
@@ -76,7 +76,7 @@ def literal_numbers() -> set[Decimal]:
     """Numbers the fixed text itself contains: wording files, the report's messages, catalog labels."""
     texts = [p.read_text(encoding="utf-8") for p in WORDING_DIR.glob("*.yaml")]
     texts += [v for k, v in MESSAGES.items() if k.startswith("report-")]
-    from cchc_xl.catalog import list_forms, load_form
+    from cchc_xl.model.catalog import list_forms, load_form
 
     for f in list_forms():
         form = load_form(f)
@@ -252,7 +252,7 @@ def test_tthc_sentence_in_the_issue_phrasing(tmp_path):
     ("quy1", "quý I năm 2023", ("6 tháng", "9 tháng", "Chín tháng")),
 ])
 def test_period_words_follow_the_ky_never_chin_thang_in_an_annual_report(ky, this, other, tmp_path):
-    from cchc_xl.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     book = tmp_path / "xa.xlsx"
     new_workbook({"form": "phu-luc-01b", "meta": {"tinh": "Thanh Hóa", "huyen": "Hoằng Hóa", "xa": "Hoằng Trường",
@@ -269,7 +269,7 @@ def test_period_words_follow_the_ky_never_chin_thang_in_an_annual_report(ky, thi
 
 
 def test_blank_indicators_are_left_out_never_written_as_zero(tmp_path):
-    from cchc_xl.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     book = tmp_path / "xa.xlsx"
     new_workbook({"form": "phu-luc-01b", "meta": {"tinh": "Thanh Hóa", "xa": "Hoằng Trường", "ky": "nam",
@@ -363,7 +363,7 @@ def test_signer_lines_stay_blank_without_a_name(tmp_path):
 
 
 def test_shipped_wording_files_cover_both_bundled_forms():
-    from cchc_xl.catalog import list_forms
+    from cchc_xl.model.catalog import list_forms
     from cchc_xl.model.wording import list_wordings, load_wording
 
     assert set(list_wordings()) == set(list_forms())
@@ -465,8 +465,8 @@ def consolidation_allowed(doc: dict) -> set[Decimal]:
               sum(1 for u in units if u["errors"]), len(units) - sum(1 for u in units if u["errors"]),
               excel_round(len(units) / expected * 100, 2),
               excel_round(sum(u["scores"]["total"] for u in ranked) / len(ranked), 2)]
-    from cchc_xl import rank
-    from cchc_xl.catalog import framework_for, load_form
+    from cchc_xl.engine import rank
+    from cchc_xl.model.catalog import framework_for, load_form
 
     fw = framework_for(load_form(doc["form"]))
     classes: dict[str, int] = {}
@@ -503,7 +503,7 @@ def test_consolidation_draft_numbers_come_from_the_consolidation(province_json, 
 
 
 def load_label(form_id: str) -> str:
-    from cchc_xl.catalog import load_form
+    from cchc_xl.model.catalog import load_form
 
     return load_form(form_id).label_header
 
@@ -531,7 +531,8 @@ def test_consolidation_json_does_not_guess_the_district(province_json, tmp_path)
 
 
 def test_consolidation_sheet_names_pinned_to_the_writer():
-    from cchc_xl import consolidate, report_consolidate
+    from cchc_xl.commands import consolidate
+    from cchc_xl.render import consolidate_report as report_consolidate
     from cchc_xl.sources import consolidation as reader
 
     assert reader.UNITS_SHEET == report_consolidate.UNITS_SHEET

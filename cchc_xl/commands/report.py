@@ -18,15 +18,24 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
-from .. import derive, rank
-from ..catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
-from ..consolidate import fold_name, norm_code, norm_name
-from ..io import Report, read_report
-from ..messages import say
-from ..model.wording import Template, Wording, context_lookup, fill, wording_for
-from ..numbers import excel_round, format_vn
-from ..safety import UnusableInput
-from ..validate import ValidationResult, validate_report
+from cchc_xl.engine import derive, rank
+from cchc_xl.engine.validation import ValidationResult
+from cchc_xl.errors import CchcError, UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, nfc
+from cchc_xl.model.numbers import excel_round, format_vn
+from cchc_xl.model.report import Report
+from cchc_xl.model.wording import Template, Wording, context_lookup, fill, wording_for
+from cchc_xl.ooxml.reader import read_report
+from cchc_xl.sources.consolidation import (
+    Consolidation,
+    fold_name,
+    load_consolidation,
+    norm_code,
+    norm_name,
+    read_consolidation_xlsx,
+)
+from cchc_xl.sources.workbook import validate_report
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")
 
@@ -90,12 +99,17 @@ class ReportDocument:
     notes: list[str] = field(default_factory=list)  # Vietnamese remarks for the command line
 
 
-class ReportRefused(Exception):
-    """``--strict`` and the workbook has errors: nothing is written (exit 1)."""
+class ReportRefused(CchcError):
+    """``--strict`` and the workbook has errors: nothing is written (exit 1, like validate with errors)."""
+
+    exit_code = 1
 
     def __init__(self, result: ValidationResult):
-        super().__init__(result.file)
+        super().__init__(say("report-refused", name=Path(result.file).name, errors=result.errors))
         self.result = result
+
+    def __reduce__(self):
+        return (type(self), (self.result,))
 
 
 # -------------------------------------------------------------------------------------------- wording
@@ -577,45 +591,9 @@ def findings_annex(result: ValidationResult, title: str) -> Annex:
 # --------------------------------------------------------------------------------------- consolidation
 
 
-@dataclass
-class Consolidation:
-    """What the district/province report needs from a consolidation (its JSON or its workbook)."""
-
-    form: Form
-    ky: str | None
-    nam: int | None
-    units: list[dict]
-    totals: dict[str, object]
-    missing: list[dict]
-    rejected: list[dict]
-    completeness: list[dict] | None = None
-    level: str = ""
-    unit_name: str = ""
-    tinh: str = ""
-
-
-def load_consolidation(path: str | Path) -> Consolidation:
-    """Read a consolidation's JSON report (README keys; ``completeness`` and ``history`` when present)."""
-    path = Path(path)
-    try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
-            raise ValueError
-        form = load_form(doc["form"])
-        period = doc.get("period") or {}
-        return Consolidation(form, period.get("ky"), period.get("nam"), doc["units"], doc.get("totals") or {},
-                             doc.get("missing") or [], doc.get("rejected") or [], doc.get("completeness"),
-                             nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")))
-    except Exception:
-        raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name),
-                            str(path)) from None
-
-
 def consolidation_report(path: str | Path, wording_file: str | Path | None = None,
                          classes_file: str | Path | None = None) -> ReportDocument:
     if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
-        from ..sources.consolidation import read_consolidation_xlsx
-
         data = read_consolidation_xlsx(path)
     else:
         data = load_consolidation(path)

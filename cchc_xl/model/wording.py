@@ -28,8 +28,9 @@ from pathlib import Path
 
 import yaml
 
-from ..catalog import Form, load_form, nfc
-from ..messages import say
+from cchc_xl.errors import CatalogError
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form, load_form, nfc
 
 CONTEXT_KEYS = ("xa", "huyen", "tinh", "nam", "ky", "ky_toi", "nam_toi", "cap", "don_vi")
 PAR_KEYS = {
@@ -41,12 +42,8 @@ _PLACEHOLDER = re.compile(r"\{([^{}]*)\}")
 _OPTIONAL = re.compile(r"\[\[(.*?)\]\]", re.S)
 
 
-class WordingError(ValueError):
+class WordingError(CatalogError):
     """A wording file cannot be used; ``problems`` lists every Vietnamese message (with its line)."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 @dataclass(frozen=True)

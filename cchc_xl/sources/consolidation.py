@@ -8,14 +8,19 @@ with python-calamine, never opened for writing.
 
 from __future__ import annotations
 
+import json
 import re
+import unicodedata
+from dataclasses import dataclass
 from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from ..catalog import PERIODS, list_forms, load_form, nfc
-from ..messages import say
-from ..safety import UnusableInput, sniff
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import PERIODS, Form, list_forms, load_form, nfc
+from cchc_xl.model.layout import stat_sheet_name
+from cchc_xl.ooxml.safety import sniff
 
 # Mirrors of the consolidation writer's sheet and column names (pinned by tests/test_report.py).
 UNITS_SHEET = "Tổng hợp theo xã"
@@ -27,6 +32,61 @@ STATUS = {"Hợp lệ": "ok", "Có cảnh báo": "warnings", "Có lỗi": "error
 _HEADING = re.compile(r"^Tổng hợp:\s*(huyện|tỉnh)\s*(.*?)\s*—\s*kỳ\s*(.*)$")
 _LEVEL = re.compile(r"hạng\s+(\d+)/(\d+)")
 _CHANGE = re.compile(r"(tăng|giảm)\s+(\d+)\s+bậc|giữ nguyên")
+
+
+@dataclass
+class Consolidation:
+    """What the district/province report needs from a consolidation (its JSON or its workbook)."""
+
+    form: Form
+    ky: str | None
+    nam: int | None
+    units: list[dict]
+    totals: dict[str, object]
+    missing: list[dict]
+    rejected: list[dict]
+    completeness: list[dict] | None = None
+    level: str = ""
+    unit_name: str = ""
+    tinh: str = ""
+
+
+# Unit names as the consolidation compares them (the same rules as commands/consolidate, which a source
+# may not import): NFC, spaces collapsed, case folded, "xã/phường/thị trấn" dropped; codes without zeros.
+_SPACE = re.compile(r"\s+")
+_PREFIX = re.compile(r"^(ubnd\s+)?(xã|phường|thị trấn)\s+", re.IGNORECASE)
+
+
+def norm_name(text: object) -> str:
+    s = _SPACE.sub(" ", unicodedata.normalize("NFC", "" if text is None else str(text))).strip().casefold()
+    return _PREFIX.sub("", s)
+
+
+def fold_name(text: object) -> str:
+    s = unicodedata.normalize("NFD", norm_name(text)).replace("đ", "d")
+    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
+
+
+def norm_code(text: object) -> str:
+    s = _SPACE.sub("", nfc(text))
+    return s.lstrip("0") or s if s.isdigit() else s.casefold()
+
+
+def load_consolidation(path: str | Path) -> Consolidation:
+    """Read a consolidation's JSON report (README keys; ``completeness`` and ``level`` when present)."""
+    path = Path(path)
+    try:
+        doc = json.loads(path.read_text(encoding="utf-8"))
+        if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
+            raise ValueError
+        form = load_form(doc["form"])
+        period = doc.get("period") or {}
+        return Consolidation(form, period.get("ky"), period.get("nam"), doc["units"], doc.get("totals") or {},
+                             doc.get("missing") or [], doc.get("rejected") or [], doc.get("completeness"),
+                             nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")))
+    except Exception:
+        raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name),
+                            str(path)) from None
 
 
 def is_consolidation_workbook(path: str | Path) -> bool:
@@ -57,9 +117,7 @@ def _num(v: object) -> int | float | None:
 
 
 def read_consolidation_xlsx(path: str | Path):
-    """The :class:`~cchc_xl.commands.report.Consolidation` held by a consolidation workbook."""
-    from ..commands.report import Consolidation
-
+    """The :class:`Consolidation` held by a consolidation workbook."""
     path = Path(path)
     sniff(path)
     try:
@@ -70,8 +128,6 @@ def read_consolidation_xlsx(path: str | Path):
             stat = {}
             for form_id in list_forms():
                 form = load_form(form_id)
-                from ..template import stat_sheet_name
-
                 g = _grid(wb, stat_sheet_name(form))
                 if g:
                     stat[form_id] = g

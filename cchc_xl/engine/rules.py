@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from . import derive, expr
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import expr, names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
@@ -25,8 +27,7 @@ from .catalog import (
     RuleSpec,
     name_for,
 )
-from .messages import say
-from .numbers import excel_round, format_vn, parse_number, suggest_amount
+from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_amount
 
 OK, BAD, NA = "✓", "✗", "–"
 EPS = 1e-6
@@ -415,7 +416,7 @@ class MetaRule(Rule):
     periods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        name = "TT_" + self.key.upper()
+        name = names.meta_name(self.key)
         self.codes, self.names, self.target = (self.key,), (name,), name
 
     def check(self, env: Env) -> Outcome:
@@ -515,11 +516,12 @@ def form_rules(form: Form) -> list[Rule]:
 def score_rules(framework: Framework) -> list[Rule]:
     """Rules of the scoring sheet, for the self-assessed and the appraised column."""
     rules: list[Rule] = []
-    for appraised, prefix, col in ((False, "DIEM", "tự chấm"), (True, "THAMDINH", "thẩm định")):
+    for appraised, col in ((False, "tự chấm"), (True, "thẩm định")):
+        prefix = names.APPRAISED if appraised else names.SELF  # part of the stable rule id
         for crit in framework.criteria:
             if not appraised and not crit.self_assessed:
                 continue
-            name = name_for(crit.code, prefix)
+            name = names.score_name(crit.code, appraised)
             label = f"{crit.code} ({crit.label})"
             if crit.computed:
                 formula = derive.score_formula(framework, crit.code, appraised)

@@ -43,19 +43,22 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from . import derive
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     SELF_TOTAL_NAME,
     Form,
     Framework,
     nfc,
 )
-from .datafile import META_FIELDS
-from .io import CellRef, Report, WorkbookIndex, read_formulas, read_report, workbook_index
-from .messages import say
-from .numbers import parse_number
-from .safety import parse_xml, read_part
+from cchc_xl.model.data import META_FIELDS
+from cchc_xl.model.numbers import parse_number
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import WorkbookIndex, read_formulas, read_report, workbook_index
+from cchc_xl.ooxml.safety import parse_xml, read_part
+from cchc_xl.sources.workbook import validate_report
 
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
          "validation", "other")
@@ -592,7 +595,7 @@ def _formula_changes(old: Side, new: Side, a_entries: Mapping, b_entries: Mappin
 
 
 def _show(v: object) -> str:
-    from .numbers import format_vn
+    from cchc_xl.model.numbers import format_vn
 
     return format_vn(v) if _is_num(v) or v is None else f"'{v}'"
 
@@ -668,7 +671,7 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
     for key in labels:
         a, b = ro.meta.get(key), rn.meta.get(key)
         if not same(a, b):
-            ref_a, ref_b = ro.cells.get("TT_" + key.upper()), rn.cells.get("TT_" + key.upper())
+            ref_a, ref_b = ro.cells.get(names.meta_name(key)), rn.cells.get(names.meta_name(key))
             changes.append(Change("metadata", key, labels[key], ref_b.sheet if ref_b else None,
                                   ref_a.address if ref_a else None, ref_b.address if ref_b else None, norm(a),
                                   norm(b), section=section))
@@ -687,10 +690,6 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
 
 def _compare_validation(old: Side, new: Side) -> tuple[list[Change], bool]:
     """Errors and warnings introduced and fixed, matched by (rule, codes) as multisets."""
-    try:
-        from .validate import validate_report
-    except ImportError:  # the validation milestone is not installed: say so instead of failing
-        return [], False
     found_old = validate_report(old.report).findings
     found_new = validate_report(new.report).findings
     section = say("diff-section-validation")
@@ -781,7 +780,7 @@ def formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     that computed results (layout formulas such as the Kiểm tra status column) are compared by formula,
     not by a cached value a non-calculating tool may have dropped.
     """
-    from .io import sheet_parts
+    from cchc_xl.ooxml.reader import sheet_parts
 
     part = sheet_parts(path).get(sheet)
     if not part:
