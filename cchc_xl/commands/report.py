@@ -537,8 +537,8 @@ def _load_ranking(path: str | Path) -> dict:
 def _cell(ind, v: object) -> str:
     if v is None or v == "":
         return ""
-    if isinstance(v, dict):
-        return "; ".join(f"{label}: {vn(n)}" for label, n in v.items() if n)
+    if isinstance(v, dict):  # consolidated coded answer: one line per answer
+        return "\n".join(f"{label}: {vn(n)}" for label, n in v.items() if n)
     if _number(v) is None:
         return nfc(v)  # text typed into a number cell stays visible, exactly as typed
     return vn(v)
@@ -566,8 +566,10 @@ def appendix(form: Form, values: Mapping[str, object], meta: Mapping[str, object
         rows.append(Row((ind.printed.split("-", 1)[-1] if ind.section else ind.printed, ind.label,
                          _unit_text(ind), _cell(ind, v), ""),
                         "group" if ind.level == 0 or ind.kind == "group" else ""))
-    table = Table((say("report-col-stt"), form.label_header, say("report-col-unit"), form.value_header,
-                   say("report-col-note")), (1.7, 7.6, 3.0, 2.0, 1.9), tuple(rows),
+    # A zero-width space after "/" lets a narrow header ("Số lượng/Tỷ lệ") break between words.
+    table = Table((say("report-col-stt"), form.label_header, say("report-col-unit"),
+                   form.value_header.replace("/", "/\u200b"),
+                   say("report-col-note")), (1.7, 7.2, 3.0, 2.4, 1.9), tuple(rows),
                   ("center", "left", "center", "right", "left"), "appendix")
     return Annex(title, (form.title.upper() if form.title.isupper() else form.title,
                          say("report-annex-period", period=period),

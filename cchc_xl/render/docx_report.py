@@ -21,9 +21,9 @@ from docx.oxml import OxmlElement
 from docx.oxml.ns import qn
 from docx.shared import Cm, Pt
 
-from ..commands.report import Annex, ReportDocument, Table
-from ..io import atomic_output
-from ..messages import say
+from cchc_xl.commands.report import Annex, ReportDocument, Table
+from cchc_xl.messages import say
+from cchc_xl.ooxml.reader import atomic_output
 
 FONT = "Times New Roman"
 BODY_PT = 14
@@ -259,7 +259,10 @@ def _table(container, t: Table) -> None:
 
 
 def _signature(word, doc: ReportDocument) -> None:
-    _para(word, "", after=0)
+    # The signature never stands alone on a page: the closing sentence keeps with it.
+    if word.paragraphs:
+        word.paragraphs[-1].paragraph_format.keep_with_next = True
+    _para(word, "", after=0, keep_next=True)
     table = word.add_table(rows=1, cols=2)
     _no_borders(table)
     _widths(table, (7.5, TEXT_W - 7.5))
