@@ -568,3 +568,81 @@ def test_draft_converts_to_pdf_and_renders(soffice, tmp_path):
         text = subprocess.run(["pdftotext", str(pdf), "-"], capture_output=True, text=True).stdout
         assert "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n" in text  # the Quốc hiệu fits on one line
         assert "đạt 99,06 %" in " ".join(text.split())
+
+
+# ------------------------------------------------------------------------------------ properties
+
+from hypothesis import given  # noqa: E402
+from hypothesis import strategies as st  # noqa: E402
+
+_CODES = ("a", "b", "c", "d")
+
+
+@given(st.dictionaries(st.sampled_from(_CODES), st.one_of(st.none(), st.integers(0, 10**6).map(str))),
+       st.lists(st.tuples(st.sampled_from(("", "+", "req")), st.sampled_from(_CODES)), min_size=1, max_size=5))
+def test_fill_never_leaks_syntax_or_blanks(values, parts):
+    from cchc_xl.model.wording import fill
+
+    template = "Câu"
+    for kind, code in parts:
+        template += f" {{{code}}}" if kind == "req" else f"[[{kind} x {{{code}}}]]"
+    out = fill(template, values.get)
+    required = [c for k, c in parts if k == "req"]
+    groups = [c for k, c in parts if k == "+"]
+    if any(values.get(c) is None for c in required) or (groups and all(values.get(c) is None for c in groups)):
+        assert out is None
+    else:
+        assert out is not None
+        assert "{" not in out and "[[" not in out and "]]" not in out and "None" not in out
+        shown = re.findall(r"\d+", out)
+        assert all(any(s == v for v in values.values() if v is not None) for s in shown)
+
+
+@given(st.sampled_from(("nam", "6thang", "9thang", "quy1", "quy2", "quy3", "quy4")), st.integers(2000, 2100))
+def test_period_words_name_only_their_own_period(ky, year):
+    from cchc_xl.commands.report import period_words
+
+    this, following = period_words(ky, year)
+    assert str(year) in this
+    if ky == "nam":
+        assert this == f"năm {year}" and following == f"năm {year + 1}"
+        assert "tháng" not in this + following and "quý" not in this + following
+    if ky != "9thang":
+        assert "9 tháng" not in this + following
+
+
+def test_wording_yaml_syntax_error_names_the_line(tmp_path, capsys):
+    bad = tmp_path / "loi.yaml"
+    bad.write_text("form: phu-luc-01b\nopening: [chưa đóng\n", encoding="utf-8")
+    assert write(SAMPLES / "hoang-truong-nam-2023.xlsx", tmp_path / "bc.docx", "--wording", str(bad)) == 2
+    err = capsys.readouterr().err
+    assert "sai cú pháp YAML ở dòng" in err and "Traceback" not in err
+
+
+def test_missing_wording_file_is_exit_2(tmp_path, capsys):
+    rc = write(SAMPLES / "hoang-truong-nam-2023.xlsx", tmp_path / "bc.docx", "--wording", str(tmp_path / "x.yaml"))
+    assert rc == 2 and "Không đọc được tệp lời văn" in capsys.readouterr().err
+
+
+def test_consolidation_trend_with_a_previous_ranking(province_json, tmp_path):
+    """With --previous the draft has the change column and the trend paragraph (tăng/giảm bậc)."""
+    prev = json.loads(province_json.read_text(encoding="utf-8"))
+    units = [u for u in prev["units"] if u["rank"]["total"]["position"]]
+    # last year's order reversed: whoever is first now was last then
+    n = len(units)
+    for u in units:
+        u["rank"]["total"]["position"] = n + 1 - u["rank"]["total"]["position"]
+    last = tmp_path / "nam-truoc.json"
+    last.write_text(json.dumps(prev, ensure_ascii=False), encoding="utf-8")
+    out = tmp_path / "th"
+    out.mkdir()
+    main(["consolidate", str(SAMPLES / "province"), "-o", str(out / "t.xlsx"), "--json", str(out / "t.json"),
+          "--previous", str(last), "-q"])
+    doc = out / "bc.docx"
+    assert write(out / "t.json", doc) == 0
+    paras, tables = read_docx(doc)
+    _, ranking = find_table(tables, "STT", "Xã, thị trấn")
+    assert ranking[0][-1] == "So với kỳ trước"
+    assert ranking[1][-1].startswith("tăng ")
+    text = "\n".join(paras)
+    assert "đơn vị tăng bậc" in text and "Tăng nhiều nhất:" in text

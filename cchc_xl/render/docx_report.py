@@ -59,6 +59,11 @@ def build_docx(doc: ReportDocument):
     for annex in doc.annexes:
         _annex(word, annex)
     _page_numbers(section)
+    props = word.core_properties
+    props.title = f"{doc.doc_type} {doc.subject}".strip()
+    props.author = props.last_modified_by = " ".join(doc.issuer.split()).title()
+    props.language = "vi-VN"
+    props.comments = ""
     return word
 
 
