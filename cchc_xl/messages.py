@@ -404,6 +404,7 @@ MESSAGES: dict[str, str] = {
         "Số đơn vị phải báo cáo: {expected}; đã nhận báo cáo của {received} đơn vị ({ratio} %), "
         "trong đó {valid} đơn vị có số liệu không có lỗi."
     ),
+    "report-c-received-only": "Đã nhận báo cáo của {received} đơn vị, trong đó {valid} đơn vị có số liệu không có lỗi.",
     "report-c-with-errors": "Có {count} đơn vị có số liệu còn lỗi: {names}.",
     "report-c-unit-errors": "{xa} ({errors} lỗi)",
     "report-c-excluded": "Không đưa vào tổng hợp {count} đơn vị có lỗi: {names}.",

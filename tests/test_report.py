@@ -519,8 +519,32 @@ def test_consolidation_from_workbook_agrees_with_json(province_json, tmp_path):
     form = json.loads(province_json.read_text())["form"]
     assert find_table(ta, "STT", load_label(form))[1] == find_table(tb, "STT", load_label(form))[1]
     text_b = "\n".join(read_docx(b)[0])
-    assert "Không có đơn vị gửi báo cáo muộn." in text_b  # the workbook's completeness sheet says so
-    assert "Ủy ban nhân dân tỉnh Hải Dương" in text_b
+    assert "Ủy ban nhân dân tỉnh Hải Dương" in text_b  # the workbook's heading names the consolidating unit
+    assert "muộn" not in text_b  # no --deadline: lateness is unknown, so the draft says nothing about it
+    assert "Số đơn vị phải báo cáo: 25; đã nhận báo cáo của 22 đơn vị (88 %)" in text_b
+
+
+def test_late_communes_are_named_from_the_workbook(tmp_path):
+    out = tmp_path / "th"
+    out.mkdir()
+    main(["consolidate", str(SAMPLES / "province"), "-o", str(out / "t.xlsx"), "--expected",
+          str(SAMPLES / "province" / "expected.csv"), "--deadline", "2000-01-01", "-q"])
+    doc = tmp_path / "bc.docx"
+    assert write(out / "t.xlsx", doc) == 0
+    text = "\n".join(read_docx(doc)[0])
+    assert "Có 22 đơn vị gửi báo cáo muộn: " in text and "Đồng Tâm" in text.split("gửi báo cáo muộn")[1]
+
+
+def test_no_expected_list_no_expected_count(tmp_path):
+    folder = tmp_path / "f"
+    folder.mkdir()
+    shutil.copy(SAMPLES / "hoang-truong-nam-2023.xlsx", folder)
+    main(["consolidate", str(folder), "-o", str(tmp_path / "t.xlsx"), "--json", str(tmp_path / "t.json"), "-q"])
+    for src in (tmp_path / "t.json", tmp_path / "t.xlsx"):
+        doc = tmp_path / f"bc-{src.suffix[1:]}.docx"
+        assert write(src, doc) == 0
+        text = "\n".join(read_docx(doc)[0])
+        assert "phải báo cáo" not in text and "Đã nhận báo cáo của 1 đơn vị" in text
 
 
 def test_consolidation_json_does_not_guess_the_district(province_json, tmp_path):

@@ -631,20 +631,24 @@ def build_consolidation(data: Consolidation, wording: Wording,
     units = data.units
     with_errors = [u for u in units if (u.get("errors") or 0) > 0]
     excluded = [u for u in units if u.get("status") == "excluded"]
-    expected = len(units) + len(data.missing)
-    body.append(Para(say("report-c-received", expected=expected, received=len(units),
-                         valid=len(units) - len(with_errors), ratio=vn(ratio(len(units), expected) or 0))))
+    valid = len(units) - len(with_errors)
+    if data.expected:
+        body.append(Para(say("report-c-received", expected=data.expected, received=len(units), valid=valid,
+                             ratio=vn(ratio(len(units), data.expected) or 0))))
+    else:
+        body.append(Para(say("report-c-received-only", received=len(units), valid=valid)))
     if with_errors:
         body.append(Para(say("report-c-with-errors", count=len(with_errors), names=_names(
             [say("report-c-unit-errors", xa=u.get("xa"), errors=u.get("errors")) for u in with_errors]))))
     if excluded:
         body.append(Para(say("report-c-excluded", count=len(excluded), names=_names([u.get("xa") for u in excluded]))))
-    late = [c for c in (data.completeness or []) if c.get("late")]
-    if data.completeness is not None:
-        if late:
-            body.append(Para(say("report-c-late", count=len(late), names=_names([nfc(c.get("xa")) for c in late]))))
-        else:
-            body.append(Para(say("report-c-none-late")))
+    # Lateness is known only when the consolidation had a deadline (the rows then say Có/Không).
+    judged = [c for c in (data.completeness or []) if c.get("late") is not None]
+    late = [c for c in judged if c.get("late")]
+    if late:
+        body.append(Para(say("report-c-late", count=len(late), names=_names([nfc(c.get("xa")) for c in late]))))
+    elif judged:
+        body.append(Para(say("report-c-none-late")))
     if data.missing:
         body.append(Para(say("report-c-missing", count=len(data.missing),
                              names=_names([nfc(m.get("xa")) for m in data.missing]))))

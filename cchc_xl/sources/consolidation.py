@@ -49,6 +49,7 @@ class Consolidation:
     level: str = ""
     unit_name: str = ""
     tinh: str = ""
+    expected: int | None = None  # communes that had to report; None when no list of them was given
 
 
 # Unit names as the consolidation compares them (the same rules as commands/consolidate, which a source
@@ -81,9 +82,12 @@ def load_consolidation(path: str | Path) -> Consolidation:
             raise ValueError
         form = load_form(doc["form"])
         period = doc.get("period") or {}
+        missing = doc.get("missing") or []
+        # An empty "missing" list does not say whether an expected list was given: then no "phải báo cáo".
+        expected = len(doc["units"]) + len(missing) if missing else None
         return Consolidation(form, period.get("ky"), period.get("nam"), doc["units"], doc.get("totals") or {},
-                             doc.get("missing") or [], doc.get("rejected") or [], doc.get("completeness"),
-                             nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")))
+                             missing, doc.get("rejected") or [], doc.get("completeness"),
+                             nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")), expected)
     except Exception:
         raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name),
                             str(path)) from None
@@ -153,7 +157,7 @@ def read_consolidation_xlsx(path: str | Path):
                           "rank_change": None})
         _scores(index_g, units)
         totals = _totals(stat.get(form.id, []), form)
-        completeness, missing = _completeness(comp_g)
+        completeness, missing, expected = _completeness(comp_g)
         rejected = [{"file": nfc(r[1]), "reason": nfc(r[7])} for r in check_g[4:]
                     if len(r) > 7 and nfc(r[3]) == "Bị loại"]
     except UnusableInput:
@@ -161,7 +165,7 @@ def read_consolidation_xlsx(path: str | Path):
     except Exception:
         raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name), str(path)) from None
     return Consolidation(form, ky, int(nam_m.group(1)) if nam_m else None, units, totals, missing, rejected,
-                         completeness, level, unit_name)
+                         completeness, level, unit_name, expected=expected)
 
 
 def _scores(grid: list[list[object]], units: list[dict]) -> None:
@@ -206,10 +210,11 @@ def _totals(grid: list[list[object]], form) -> dict[str, object]:
     return out
 
 
-def _completeness(grid: list[list[object]]) -> tuple[list[dict] | None, list[dict]]:
+def _completeness(grid: list[list[object]]) -> tuple[list[dict] | None, list[dict], int | None]:
+    expected = next((_num(r[2]) for r in grid if len(r) > 2 and r[1] == "Số xã phải nộp"), None)
     head_row = next((i for i, r in enumerate(grid) if "Đã nộp" in r and "Nộp muộn" in r), None)
     if head_row is None:
-        return None, []
+        return None, [], expected
     rows, missing = [], []
     for r in grid[head_row + 1:]:
         if len(r) < 7 or not r[2]:
@@ -220,4 +225,4 @@ def _completeness(grid: list[list[object]]) -> tuple[list[dict] | None, list[dic
         rows.append(item)
         if not item["received"]:
             missing.append({"ma_xa": item["ma_xa"], "xa": item["xa"], "huyen": item["huyen"]})
-    return rows, missing
+    return rows, missing, expected
