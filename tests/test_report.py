@@ -478,6 +478,8 @@ def consolidation_allowed(doc: dict) -> set[Decimal]:
         pts = [u["scores"]["fields"].get(f.code) for u in ranked]
         pts = [p for p in pts if p is not None]
         counts += [pts.count(max(pts)), pts.count(min(pts))]
+        mean = excel_round(sum(pts) / len(pts), 2)
+        counts += [mean, excel_round(mean / float(f.max) * 100, 2)]
         allowed |= norm(f.max)
     for c in counts:
         allowed |= norm(c)
@@ -533,6 +535,15 @@ def test_late_communes_are_named_from_the_workbook(tmp_path):
     assert write(out / "t.xlsx", doc) == 0
     text = "\n".join(read_docx(doc)[0])
     assert "Có 22 đơn vị gửi báo cáo muộn: " in text and "Đồng Tâm" in text.split("gửi báo cáo muộn")[1]
+
+
+def test_commune_ranks_from_the_consolidation_workbook(province_json, tmp_path):
+    out = tmp_path / "dt.docx"
+    book = SAMPLES / "province" / "dong-tam-nam-2022.xlsx"
+    assert write(book, out, "--ranking", str(province_json.with_suffix(".xlsx"))) == 0
+    unit = next(u for u in json.loads(province_json.read_text())["units"] if u["xa"] == "Đồng Tâm")
+    pos, of = unit["rank"]["total"]["position"], unit["rank"]["total"]["of"]
+    assert f"xếp thứ {pos}/{of} xã, thị trấn" in body_text(out)
 
 
 def test_no_expected_list_no_expected_count(tmp_path):

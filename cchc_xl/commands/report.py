@@ -522,6 +522,9 @@ def _date(v: object) -> dt.date | None:
 
 
 def _load_ranking(path: str | Path) -> dict:
+    """Units with their ranks, from a consolidation's JSON report or its workbook."""
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm"):
+        return {"units": read_consolidation_xlsx(path).units}
     try:
         doc = json.loads(Path(path).read_text(encoding="utf-8"))
     except (OSError, UnicodeDecodeError, ValueError):
@@ -703,6 +706,7 @@ def build_consolidation(data: Consolidation, wording: Wording,
                                                                        "left"), "ranking"))
         body.append(Para(say("report-c-fields-caption"), "heading2"))
         frows = []
+        weak_fields = []
         for f in fw.fields:
             pts = [(u, (u["scores"].get("fields") or {}).get(f.code)) for u in ranked]
             pts = [(u, p) for u, p in pts if isinstance(p, int | float)]
@@ -712,11 +716,20 @@ def build_consolidation(data: Consolidation, wording: Wording,
             low = min(p for _, p in pts)
             leaders = [nfc(u.get("xa")) for u, p in pts if rank.quantize(p) == rank.quantize(top)]
             laggards = [nfc(u.get("xa")) for u, p in pts if rank.quantize(p) == rank.quantize(low)]
-            frows.append(Row((f.code, f.label, vn(f.max), _who(leaders, top), _who(laggards, low)
+            mean = excel_round(sum(p for _, p in pts) / len(pts), 2)
+            pct = derive.field_percent(fw, f.code, mean) if f.max else None
+            if pct is not None and pct < wording.weak_threshold:
+                weak_fields.append(say("report-field-points", label=f.label, points=vn(mean), max=vn(f.max),
+                                       percent=vn(pct)))
+            frows.append(Row((f.code, f.label, vn(f.max), vn(mean), _who(leaders, top), _who(laggards, low)
                               if rank.quantize(low) != rank.quantize(top) else say("report-c-all-equal"))))
         body.append(Table((say("report-col-field"), say("report-col-field-name"), say("report-col-max"),
-                           say("report-col-leaders"), say("report-col-laggards")), (1.6, 4.6, 1.6, 4.2, 4.2),
-                          tuple(frows), ("center", "left", "right", "left", "left"), "fields"))
+                           say("report-col-mean"), say("report-col-leaders"), say("report-col-laggards")),
+                          (1.6, 4.0, 1.5, 1.7, 3.7, 3.7), tuple(frows),
+                          ("center", "left", "right", "right", "left", "left"), "fields"))
+        if weak_fields:
+            body.append(Para(say("report-c-weak-fields", threshold=vn(wording.weak_threshold),
+                                 fields="; ".join(weak_fields))))
         if has_change:
             up = [u for u in ranked if (u.get("rank_change") or 0) > 0]
             down = [u for u in ranked if (u.get("rank_change") or 0) < 0]
