@@ -388,8 +388,12 @@ def _field_list(fields: list[FieldScore]) -> str:
 def _context(meta: Mapping[str, object]) -> dict[str, object]:
     ky, ky_next = period_words(meta.get("ky"), meta.get("nam"))  # type: ignore[arg-type]
     nam = meta.get("nam")
-    return {"xa": meta.get("xa"), "huyen": meta.get("huyen"), "tinh": meta.get("tinh"), "nam": nam, "ky": ky,
-            "ky_toi": ky_next, "nam_toi": (nam + 1) if isinstance(nam, int) else None}
+    huyen, tinh = nfc(meta.get("huyen")), nfc(meta.get("tinh"))
+    # The level a commune reports to: its huyện, or since 2025 (no huyện) its tỉnh.
+    above = say("report-above", level="huyện", name=huyen) if huyen else (
+        say("report-above", level="tỉnh", name=tinh) if tinh else "")
+    return {"xa": meta.get("xa"), "huyen": huyen, "tinh": tinh, "nam": nam, "ky": ky,
+            "ky_toi": ky_next, "nam_toi": (nam + 1) if isinstance(nam, int) else None, "cap_tren": above}
 
 
 def _all_values(report: Report) -> dict[str, object]:
@@ -620,8 +624,13 @@ def build_consolidation(data: Consolidation, wording: Wording,
     huyens = {nfc(u.get("huyen")) for u in data.units if u.get("huyen")}
     level = data.level or ("huyện" if len(huyens) == 1 else "tỉnh" if data.tinh else "")
     name = data.unit_name or (next(iter(huyens)) if len(huyens) == 1 and level == "huyện" else data.tinh)
+    tinh = data.tinh or (name if level == "tỉnh" else "")
+    if level == "huyện":  # a huyện reports to its tỉnh; a tỉnh (since 2025 it consolidates communes) to the Bộ
+        above = say("report-above", level="tỉnh", name=tinh) if tinh else say("report-above-province")
+    else:
+        above = say("report-above-ministry") if level == "tỉnh" else ""
     context = {"ky": ky, "ky_toi": ky_next, "nam": data.nam, "cap": level or say("report-unit-unknown"),
-               "don_vi": name if level else "", "tinh": data.tinh,
+               "don_vi": name if level else "", "tinh": tinh, "cap_tren": above,
                "huyen": name if level == "huyện" else ""}
     lookup = value_lookup(form, data.totals, context)
     body: list[Block] = []

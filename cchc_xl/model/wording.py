@@ -5,7 +5,7 @@ bundled form and ``--wording FILE`` takes a province's own. Template syntax:
 
 * ``{3.3.1}`` — the value of an indicator code, in Vietnamese number format (a coded answer by its label);
 * ``{3.3.2/3.3.1}`` — a ratio computed here (num/den × 100, 2 decimals, Excel rounding), never typed;
-* ``{@xa}`` — a context value (``@xa @huyen @tinh @nam @ky @ky_toi @nam_toi @cap``);
+* ``{@xa}`` — a context value (``@xa @huyen @tinh @nam @ky @ky_toi @nam_toi @cap @don_vi @cap_tren``);
 * ``{total}``, ``{points}``… — the PAR-score keys, only in the ``par`` templates;
 * ``[[ … ]]`` — an optional segment, dropped when a placeholder inside it is blank. A sentence whose
   placeholder outside every optional segment is blank is dropped as a whole: a blank indicator is left
@@ -32,7 +32,7 @@ from cchc_xl.errors import CatalogError
 from cchc_xl.messages import say
 from cchc_xl.model.catalog import Form, load_form, nfc
 
-CONTEXT_KEYS = ("xa", "huyen", "tinh", "nam", "ky", "ky_toi", "nam_toi", "cap", "don_vi")
+CONTEXT_KEYS = ("xa", "huyen", "tinh", "nam", "ky", "ky_toi", "nam_toi", "cap", "don_vi", "cap_tren")
 PAR_KEYS = {
     "intro": ("basis", "total", "max", "percent", "rank", "ranked", "rating", "change", "fields_count"),
     "incomplete": ("basis", "total", "max", "scored", "fields_count", "missing"),

@@ -241,7 +241,9 @@ def _table(container, t: Table) -> None:
     table.style = "Table Grid"
     table.alignment = WD_TABLE_ALIGNMENT.CENTER
     for cell, text in zip(table.rows[0].cells, t.header, strict=True):
-        _para(_first(cell), text, size=TABLE_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0)
+        # keep-with-next: a header row never stays alone at the foot of a page
+        _para(_first(cell), text, size=TABLE_PT, bold=True, align=WD_ALIGN_PARAGRAPH.CENTER, after=0,
+              keep_next=True)
     _repeat_header(table.rows[0])
     for row in t.rows:
         cells = table.add_row().cells
