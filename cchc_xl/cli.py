@@ -730,6 +730,60 @@ _ANCHOR_HISTORY = None
 _ANCHOR_REPORT = None
 
 
+@cli.command("report")
+@click.argument("source", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="The .docx draft to write.")
+@click.option("--wording", "wording_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="A province's own wording file (YAML; default: the one shipped for the form).")
+@click.option("--strict", is_flag=True, help="Refuse (exit 1, nothing written) when the workbook has errors.")
+@click.option("--ranking", "ranking_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Consolidation JSON to take the commune's ranks from (used only if its total matches).")
+@click.option("--classes", "classes_file", type=click.Path(dir_okay=False, path_type=Path),
+              help="Rating classes: CSV with columns ten,tu (class name, lowest total).")
+@click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the workbook's).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def report_cmd(source: Path, out: Path, wording_file: Path | None, strict: bool, ranking_file: Path | None,
+               classes_file: Path | None, framework: str | None, force: bool) -> None:
+    """Write the draft báo cáo CCHC (.docx) from a commune workbook or a consolidation (.json/.xlsx).
+
+    Every figure in the text comes from the workbook; where only a person can write, a marked
+    placeholder stands. Exit 0 written, 1 written with errors listed in its annex (or refused with
+    --strict), 2 unusable input.
+
+    Example:
+
+    \b
+        cchc-xl report xa.xlsx -o bao-cao.docx
+        cchc-xl report tong-hop.json -o bao-cao-tong-hop.docx
+    """
+    from cchc_xl.commands.report import commune_report, consolidation_report
+    from cchc_xl.render.docx_report import write_docx
+
+    if out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+    # Unusable input, a wrong wording file and --strict refusals are CchcErrors: main() prints them (2 / 1).
+    if source.suffix.lower() == ".json" or _is_consolidation(source):
+        doc = consolidation_report(source, wording_file=wording_file, classes_file=classes_file)
+    else:
+        doc = commune_report(source, wording_file=wording_file, strict=strict, ranking_file=ranking_file,
+                             classes_file=classes_file, framework=framework)
+    for note in doc.notes:
+        _err(note)
+    write_docx(doc, out, force=force)
+    _out(say("report-written-plain", path=str(out)))
+    if doc.errors or doc.warnings:
+        _err(say("report-has-findings", errors=doc.errors, warnings=doc.warnings))
+    sys.exit(1 if doc.errors else 0)
+
+
+def _is_consolidation(path: Path) -> bool:
+    """A consolidation workbook (made by ``consolidate``) rather than a commune workbook."""
+    from cchc_xl.sources.consolidation import is_consolidation_workbook
+
+    return path.suffix.lower() in (".xlsx", ".xlsm") and is_consolidation_workbook(path)
+
+
 # ---- commands of api (issue 16) go below this line ----
 _ANCHOR_API = None
 

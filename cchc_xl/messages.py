@@ -441,6 +441,143 @@ MESSAGES: dict[str, str] = {
     "_anchor-history": "",
     # ---- report (issue 15): add this area's messages below this line ----
     "_anchor-report": "",
+    "wording-none": "Không có tệp lời văn báo cáo cho mẫu '{form}'; hãy dùng --wording TỆP.",
+    "wording-unreadable": "Không đọc được tệp lời văn '{path}' (cần tệp YAML mã hóa UTF-8).",
+    "wording-yaml": "Tệp lời văn '{path}' sai cú pháp YAML ở dòng {line}.",
+    "wording-shape": "Tệp lời văn '{path}', dòng {line}: mục '{key}' phải là một câu (chuỗi).",
+    "wording-missing": "Tệp lời văn '{path}' thiếu mục '{key}'.",
+    "wording-other-form": "Tệp lời văn '{path}' viết cho mẫu '{form}', nhưng sổ làm việc dùng mẫu '{expected}'.",
+    "wording-unknown-form": "Tệp lời văn '{path}' ghi mẫu '{form}' không có trong danh mục.",
+    "wording-unknown-placeholder": (
+        "Tệp lời văn '{path}', dòng {line}: ô thay thế '{{{placeholder}}}' không phải mã chỉ tiêu của mẫu "
+        "(hoặc tỷ lệ 'mã/mã', hoặc khóa được phép)."
+    ),
+    "wording-brackets": "Tệp lời văn '{path}', dòng {line}: dấu '[[' và ']]' không khớp nhau.",
+    "wording-braces": "Tệp lời văn '{path}', dòng {line}: dấu '{{' và '}}' không khớp nhau.",
+    "wording-placeholder-in-text": (
+        "Tệp lời văn '{path}': đoạn để đơn vị tự viết không được chứa ô thay thế ('{text}…')."
+    ),
+    "report-placeholder": "[Đơn vị bổ sung: {what}.]",
+    "report-date": "{place}, ngày {day} tháng {month} năm {year}",
+    "report-date-blank": "{place}, ngày      tháng      năm {year}",
+    "report-number": "Số:          /BC-UBND",
+    "report-doc-type": "BÁO CÁO",
+    "report-issuer": "ỦY BAN NHÂN DÂN\n{unit}",
+    "report-unit-xa": "xã {name}",
+    "report-unit-level": "{level} {name}",
+    "report-above": "UBND {level} {name}",
+    "report-above-province": "UBND tỉnh",
+    "report-above-ministry": "Bộ Nội vụ",
+    "report-unit-unknown": "[Đơn vị bổ sung: tên huyện/tỉnh]",
+    "report-unknown-commune": "[Đơn vị bổ sung: tên xã]",
+    "report-quoc-hieu": "CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM",
+    "report-tieu-ngu": "Độc lập - Tự do - Hạnh phúc",
+    "report-recipients": "Nơi nhận:",
+    "report-results-heading": "II. KẾT QUẢ THỰC HIỆN CÔNG TÁC CẢI CÁCH HÀNH CHÍNH",
+    "report-no-figures": "Biểu số liệu kỳ này không có số liệu cho lĩnh vực này.",
+    "report-par-heading": "{n}. Kết quả Chỉ số cải cách hành chính năm {nam}",
+    "report-basis-appraised": "thẩm định",
+    "report-basis-self": "tự chấm điểm (tạm tính)",
+    "report-basis-provisional-note": (
+        "Điểm trên là điểm tự chấm của xã, chưa qua thẩm định và chưa có kết quả điều tra xã hội học; "
+        "kết quả chính thức theo quyết định công bố của cấp có thẩm quyền."
+    ),
+    "report-field-points": "{label} ({points}/{max} điểm, {percent} %)",
+    "report-evaluation-heading": "III. ĐÁNH GIÁ CHUNG",
+    "report-strengths-heading": "1. Ưu điểm",
+    "report-weaknesses-heading": "2. Tồn tại, hạn chế",
+    "report-causes-heading": "3. Nguyên nhân",
+    "report-strong-fields": "Các lĩnh vực đạt từ {threshold} % điểm tối đa trở lên: {fields}.",
+    "report-weak-fields": "Các lĩnh vực đạt dưới {threshold} % điểm tối đa: {fields}.",
+    "report-findings-sentence": (
+        "Khi kiểm tra, số liệu báo cáo còn {errors} lỗi và {warnings} cảnh báo (chi tiết tại Phụ lục 2), "
+        "cần rà soát, sửa trước khi gửi."
+    ),
+    "report-tasks-heading": "IV. PHƯƠNG HƯỚNG, NHIỆM VỤ {period}",
+    "report-weak-tasks": (
+        "Tập trung khắc phục tồn tại, hạn chế ở các lĩnh vực đạt dưới {threshold} % điểm tối đa: {fields}."
+    ),
+    "report-proposals-heading": "V. KIẾN NGHỊ, ĐỀ XUẤT",
+    "report-annex-title": "Phụ lục {n}",
+    "report-annex-period": "Kỳ báo cáo: {period}",
+    "report-annex-attached": "(Kèm theo Báo cáo số          /BC-UBND ngày      tháng      năm        của UBND {unit})",
+    "report-col-stt": "STT",
+    "report-col-unit": "Đơn vị tính",
+    "report-col-note": "Ghi chú",
+    "report-col-severity": "Mức độ",
+    "report-col-cell": "Ô",
+    "report-col-message": "Nội dung",
+    "report-col-unit-name": "Xã, thị trấn",
+    "report-col-points": "Điểm",
+    "report-col-rank": "Thứ hạng",
+    "report-col-class": "Xếp loại",
+    "report-col-change": "So với kỳ trước",
+    "report-col-field": "Lĩnh vực",
+    "report-col-field-name": "Tên lĩnh vực",
+    "report-col-max": "Tối đa",
+    "report-col-leaders": "Cao nhất",
+    "report-col-mean": "Bình quân",
+    "report-col-laggards": "Thấp nhất",
+    "report-severity-error": "Lỗi",
+    "report-severity-warning": "Cảnh báo",
+    "report-findings-title": "KẾT QUẢ KIỂM TRA SỐ LIỆU (cchc-xl validate)",
+    "report-findings-summary": "{errors} lỗi, {warnings} cảnh báo chưa được xử lý",
+    "report-ranking-not-found": "Không tìm thấy xã '{xa}' trong tệp tổng hợp: báo cáo không ghi thứ hạng.",
+    "report-ranking-mismatch": (
+        "Tổng điểm của xã '{xa}' trong tệp tổng hợp ({theirs}) khác tổng điểm trong sổ ({ours}): "
+        "báo cáo không ghi thứ hạng."
+    ),
+    "report-bad-consolidation": (
+        "Tệp '{path}' không phải báo cáo tổng hợp của cchc-xl (tệp JSON của 'cchc-xl consolidate --json' "
+        "hoặc sổ tổng hợp .xlsx)."
+    ),
+    "report-c-completeness-heading": "I. TÌNH HÌNH GỬI BÁO CÁO CỦA CÁC XÃ, THỊ TRẤN",
+    "report-c-received": (
+        "Số đơn vị phải báo cáo: {expected}; đã nhận báo cáo của {received} đơn vị ({ratio} %), "
+        "trong đó {valid} đơn vị có số liệu không có lỗi."
+    ),
+    "report-c-received-only": "Đã nhận báo cáo của {received} đơn vị, trong đó {valid} đơn vị có số liệu không có lỗi.",
+    "report-c-with-errors": "Có {count} đơn vị có số liệu còn lỗi: {names}.",
+    "report-c-unit-errors": "{xa} ({errors} lỗi)",
+    "report-c-excluded": "Không đưa vào tổng hợp {count} đơn vị có lỗi: {names}.",
+    "report-c-late": "Có {count} đơn vị gửi báo cáo muộn: {names}.",
+    "report-c-none-late": "Không có đơn vị gửi báo cáo muộn.",
+    "report-c-missing": "Có {count} đơn vị chưa gửi báo cáo: {names}.",
+    "report-c-rejected": "Có {count} tệp không sử dụng được:",
+    "report-c-figures-heading": "II. KẾT QUẢ TỔNG HỢP SỐ LIỆU",
+    "report-c-figures-note": (
+        "Số liệu dưới đây là tổng của các đơn vị đã báo cáo; các tỷ lệ được tính lại từ tổng tử số và tổng "
+        "mẫu số (không lấy bình quân các tỷ lệ)."
+    ),
+    "report-c-par-heading": "III. KẾT QUẢ CHỈ SỐ CẢI CÁCH HÀNH CHÍNH NĂM {nam}",
+    "report-c-par-summary": (
+        "Có {count} đơn vị được xếp hạng; điểm bình quân {mean} điểm; cao nhất là {best} ({best_total} điểm), "
+        "thấp nhất là {worst} ({worst_total} điểm)."
+    ),
+    "report-c-classes": "Kết quả xếp loại: {parts}.",
+    "report-c-classes-default": (
+        "[Đơn vị bổ sung: xếp loại theo bảng mặc định của cchc-xl (Xuất sắc từ 90, Tốt từ 80, Khá từ 70, "
+        "Trung bình từ 50 điểm); thay bằng ngưỡng của tỉnh (--classes).]"
+    ),
+    "report-c-ranking-caption": "1. Bảng xếp hạng",
+    "report-c-fields-caption": "2. Đơn vị dẫn đầu và đứng cuối theo từng lĩnh vực",
+    "report-c-weak-fields": "Lĩnh vực có điểm bình quân dưới {threshold} % điểm tối đa: {fields}.",
+    "report-c-all-equal": "(các đơn vị bằng điểm nhau)",
+    "report-c-many": "{count} đơn vị ({points})",
+    "report-c-coded-part": "{label}: {n} đơn vị",
+    "report-c-trend-heading": "3. Thay đổi thứ hạng so với kỳ trước",
+    "report-c-trend": "So với kỳ trước: {up} đơn vị tăng bậc, {down} đơn vị giảm bậc, {same} đơn vị giữ nguyên.",
+    "report-c-trend-best": "Tăng nhiều nhất: {xa} (tăng {n} bậc).",
+    "report-c-evaluation-heading": "{roman}. ĐÁNH GIÁ CHUNG",
+    "report-c-tasks-heading": "{roman}. PHƯƠNG HƯỚNG, NHIỆM VỤ {period}",
+    "report-c-proposals-heading": "{roman}. KIẾN NGHỊ, ĐỀ XUẤT",
+    "report-written": "Đã ghi báo cáo '{path}' ({pages}).",
+    "report-written-plain": "Đã ghi báo cáo '{path}'.",
+    "report-has-findings": "Số liệu còn {errors} lỗi, {warnings} cảnh báo: đã liệt kê ở Phụ lục 2 của báo cáo.",
+    "report-refused": (
+        "Không viết báo cáo (--strict): sổ '{name}' còn {errors} lỗi. Sửa số liệu (xem 'cchc-xl validate') "
+        "rồi chạy lại."
+    ),
     # ---- api (issue 16): add this area's messages below this line ----
     "_anchor-api": "",
     "info-prefilled-note": "Ô nền xám ở trên do huyện/tỉnh điền sẵn và đã khóa; nếu sai, báo lại nơi gửi tệp.",
