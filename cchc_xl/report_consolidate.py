@@ -38,7 +38,7 @@ CHECK_SHEET = "Kiểm tra"
 COMPLETENESS_SHEET = "Tình trạng nộp"
 FONT = "Times New Roman"
 STATUS_LABELS = {OK: "Hợp lệ", WARNINGS: "Có cảnh báo", ERRORS: "Có lỗi", EXCLUDED: "Có lỗi — không tính"}
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "followup": "Cần xem lại"}
 SOURCE_LABELS = {"ngay_lap": "Ngày lập (trang Thông tin)", "mtime": "Ngày sửa tệp"}
 
 
@@ -57,7 +57,8 @@ def write_json(result: ConsolidationResult, out: str | Path, force: bool = False
     return Path(out)
 
 
-def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = False) -> Path:
+def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = False, extra=()) -> Path:
+    """The consolidated workbook; ``extra``: callables ``f(wb)`` adding sheets at the end (history)."""
     with atomic_output(out, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False, "constant_memory": True})
@@ -69,6 +70,8 @@ def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = F
         _index_sheet(wb, st, result)
         _check_sheet(wb, st, result)
         _completeness_sheet(wb, st, result)
+        for add in extra:
+            add(wb)
         wb.close()
     return Path(out)
 
@@ -352,9 +355,23 @@ def _check_sheet(wb, st: _Styles, result: ConsolidationResult) -> None:
     for col, text in enumerate(heads):
         ws.write_string(3, col, text, st.header)
     ws.freeze_panes(4, 0)
+    # follow-up findings (history, issue 14) get a drop-down "Xác minh" the next run reads back
+    marks = any(f.get("follow_up_key") for u in result.units for f in u.findings)
+    if marks:
+        for col, (text, width) in enumerate((("Xác minh", 14), ("Ghi chú xác minh", 30), ("Khóa theo dõi", 10)),
+                                            start=len(heads)):
+            ws.set_column(col, col, width, None, {"hidden": text == "Khóa theo dõi"})
+            ws.write_string(3, col, text, st.header)
     r, n = 4, 0
     for u in result.units:
         for f in u.findings:
+            if marks and f.get("follow_up_key"):
+                ws.write_blank(r, len(heads), None, st.text)
+                ws.write_blank(r, len(heads) + 1, None, st.text)
+                ws.write_string(r, len(heads) + 2, f["follow_up_key"], st.text)
+                ws.data_validation(r, len(heads), r, len(heads), {
+                    "validate": "list", "source": ["Đã xác minh", "Báo nhầm"],
+                    "input_title": "Xác minh", "input_message": "Đã xác minh: số liệu đúng; Báo nhầm: không phải lỗi"})
             n += 1
             ws.write_number(r, 0, n, st.center)
             _text(ws, r, 1, u.file, st.text)
