@@ -3,17 +3,20 @@
 Definition used (documented in the README, proved by a hypothesis test):
 
 * ``m`` is the median of the communes' values of one indicator.
-* The scale is **MAD\\***, the median of ``|x − m|`` over the communes whose value *differs* from ``m``.
+* The scale is **MAD***, the median of ``|x − m|`` over the communes whose value *differs* from ``m``.
   A commune exactly at the median says nothing about the spread; leaving it out is what makes the check
-  invariant to adding communes equal to the median (the median stays ``m`` and MAD\\* keeps its value,
+  invariant to adding communes equal to the median (the median stays ``m`` and MAD* keeps its value,
   so every z-score stays the same — the plain MAD would shrink towards 0 and flag more and more communes).
 * ``z = 0.6745 · (x − m) / MAD*`` (Iglewicz & Hoaglin); ``|z| > threshold`` (3,5 by default) is an outlier.
 * Zero-inflated indicators need no special case and never give an infinite z: when most communes report 0
-  the median is 0 and MAD\\* is the median of the non-zero values, so a value is flagged when it exceeds
+  the median is 0 and MAD* is the median of the non-zero values, so a value is flagged when it exceeds
   about 5,2 times the typical non-zero value (3,5 / 0,6745). When every commune has the same value,
   nothing is flagged. At least ``min_spread`` (3) communes must differ from the median — a count that
   adding median-valued communes does not change either — otherwise nothing is flagged: two odd values
   among equal ones cannot say which of them is the typo.
+* A value within ±50 % of the median (``MIN_RELATIVE``) is never an outlier, whatever its z: on nearly
+  constant data (on-time rates of 99,9 % … 100 %) MAD* is tiny and z would flag rounding noise. This
+  guard depends on the median only, so the invariance above still holds.
 
 For counts, a second check runs on the value per unit of a size indicator (``SIZE_INDICATORS``): the
 number of files (hồ sơ) per administrative procedure (TTHC) of the commune, so a big ward with many files
@@ -30,6 +33,7 @@ K = TypeVar("K", bound=Hashable)
 
 DEFAULT_THRESHOLD = 3.5
 MIN_SPREAD = 3
+MIN_RELATIVE = 0.5
 CONSISTENCY = 0.6745  # Φ⁻¹(0,75): makes MAD comparable to a standard deviation for normal data
 
 # form id → (size indicator code, word that the unit of the counts measured per size contains).
@@ -67,7 +71,7 @@ def center_scale(values: Iterable[float]) -> tuple[float, float, int] | None:
 
 
 def modified_z(values: Mapping[K, float], threshold: float = DEFAULT_THRESHOLD,
-               min_spread: int = MIN_SPREAD) -> list[Outlier[K]]:
+               min_spread: int = MIN_SPREAD, min_relative: float = MIN_RELATIVE) -> list[Outlier[K]]:
     """Every key whose modified z-score (MAD* scale, see the module docstring) exceeds ``threshold``."""
     stats = center_scale(values.values())
     if stats is None:
@@ -78,7 +82,7 @@ def modified_z(values: Mapping[K, float], threshold: float = DEFAULT_THRESHOLD,
     out = []
     for key, x in values.items():
         z = CONSISTENCY * (x - m) / scale
-        if abs(z) > threshold:
+        if abs(z) > threshold and abs(x - m) >= min_relative * abs(m):
             out.append(Outlier(key, x, m, scale, z))
     return out
 
