@@ -340,7 +340,7 @@ def check_validation(vresult, history: str | Path, options: Options = Options())
     for fu in outcome.followups:
         ref = report.cells.get(cells.get(fu.code, ""))
         vresult.findings.append(Finding(fu.rule, FOLLOWUP, (fu.code,), getattr(ref, "sheet", None),
-                                        getattr(ref, "cell", None), fu.message, {"value": fu.value}))
+                                        getattr(ref, "address", None), fu.message, {"value": fu.value}))
     return outcome
 
 
