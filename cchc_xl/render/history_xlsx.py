@@ -54,6 +54,12 @@ def _n(ws, r: int, c: int, v: object, fmt) -> None:
         ws.write_number(r, c, v, fmt)
 
 
+def _lines(text: object, width: int) -> int:
+    """Rows a wrapped text needs in a column ``width`` characters wide (XlsxWriter does not autofit)."""
+    per_line = max(int(width * 1.15) - 2, 1)  # Times New Roman fits ~1,15 characters per unit of width
+    return max(1, -(-len(str(text or "")) // per_line))
+
+
 def _page(ws, landscape: bool, header_row: int) -> None:
     ws.set_paper(9)
     if landscape:
@@ -84,6 +90,7 @@ def followup_sheet(wb, outcome, heading: str) -> None:
     rows = sorted(outcome.followups, key=lambda f: (f.huyen.casefold(), f.xa.casefold(), f.code, f.rule))
     for n, f in enumerate(rows, start=1):
         r = h + n
+        ws.set_row(r, 15 * max(_lines(f.message, widths[7]), _lines(f.label, widths[5]), _lines(f.xa, widths[2])))
         ws.write_number(r, 0, n, st.center)
         _t(ws, r, 1, f.ma_xa, st.center)
         _t(ws, r, 2, f.xa, st.text)
@@ -106,11 +113,14 @@ def trend_sheet(wb, outcome, heading: str, field_codes: list[str]) -> None:
     np_ = len(periods)
     ws.write_string(0, 0, "DIỄN BIẾN CHỈ SỐ CCHC QUA CÁC KỲ", st.title)
     ws.write_string(1, 0, heading, st.note)
-    h = 3
+    h = 4
     heads = ["STT", "Mã xã", "Xã/phường", "Huyện", *periods, "Thay đổi điểm so với kỳ trước",
-             "Thay đổi thứ hạng", *[f"LV {c}: thay đổi hạng" for c in field_codes]]
-    widths = [5, 10, 20, 14] + [10] * np_ + [12, 13] + [9] * len(field_codes)
+             "Thay đổi thứ hạng", *[f"LV {c}" for c in field_codes]]
+    widths = [5, 9, 18, 13] + [9] * np_ + [11, 12] + [5] * len(field_codes)
     ws.set_row(h, 45)
+    if field_codes:
+        ws.merge_range(h - 1, 6 + np_, h - 1, 5 + np_ + len(field_codes), "Thay đổi hạng theo lĩnh vực (bậc)",
+                       st.header)
     for c, (text, w) in enumerate(zip(heads, widths, strict=True)):
         ws.set_column(c, c, w)
         ws.write_string(h, c, text, st.header)
@@ -149,7 +159,9 @@ def trend_sheet(wb, outcome, heading: str, field_codes: list[str]) -> None:
                                        "dash_type": "solid" if j in (1, 2, 3) else "dash"},
                               "marker": {"type": "circle", "size": 5}})
         chart.set_title({"name": "Phân bố Chỉ số CCHC của các xã qua các kỳ"})
-        chart.set_y_axis({"name": "Điểm", "min": 0, "max": 100})
+        low = min(q[0] for _l, q in outcome.distribution)
+        chart.set_y_axis({"name": "Điểm", "min": max(0, int(low // 10) * 10 - 10), "max": 100,
+                          "num_format": "0"})
         chart.set_legend({"position": "bottom"})
         chart.set_size({"width": 640, "height": 320})
         ws.insert_chart(last + 2, 1, chart)
@@ -208,6 +220,7 @@ def write_series(unit: dict, points: list, form: Form | None, out: str | Path, f
                st.center)
         r += 1
         total_row = h + 1
+        used = 60 + 32 + 3 * 15  # points: title rows, header, index/rank/basis rows
         cells = form.cells if form else []
         codes = [i.code for i in cells] or sorted({c for p in points for c in p.values})
         label_of = {i.code: i.label for i in cells}
@@ -215,6 +228,8 @@ def write_series(unit: dict, points: list, form: Form | None, out: str | Path, f
         for c in codes:
             if not any(c in p.values for p in points):
                 continue
+            ws.set_row(r, 15 * _lines(label_of.get(c, ""), 50))
+            used += 15 * _lines(label_of.get(c, ""), 50)
             _t(ws, r, 0, c, st.code)
             _t(ws, r, 1, label_of.get(c, ""), st.text)
             for i, p in enumerate(points):
@@ -231,11 +246,13 @@ def write_series(unit: dict, points: list, form: Form | None, out: str | Path, f
         for row, name in series_rows:
             chart.add_series({"name": name, "categories": ["Diễn biến", h, 2, h, last_col],
                               "values": ["Diễn biến", row, 2, row, last_col], "marker": {"type": "circle"},
-                              "data_labels": {"value": len(points) <= 12}})
+                              "data_labels": {"value": len(points) <= 12, "position": "above"}})
         if series_rows:
             chart.set_title({"name": f"Diễn biến — {unit['xa']}"})
             chart.set_legend({"position": "bottom"})
             chart.set_size({"width": 640, "height": 300})
+            if used + 240 > 500:  # would not fit under the table on an A4 landscape page: own page
+                ws.set_h_pagebreaks([r])
             ws.insert_chart(r + 1, 1, chart)
         _page(ws, True, h)
         wb.close()
