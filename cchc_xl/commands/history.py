@@ -156,10 +156,13 @@ def _outlier_followups(form: Form, units: list, ky: str, nam: int, threshold: fl
 
 
 def _change_followups(form: Form, key: str, values: dict, baselines: list[tuple[str, tuple[str, int], dict]],
-                      ky: str, nam: int, options: Options, unit: object, ident: tuple[str, str, str]
+                      ky: str, nam: int, options: Options, unit: object, ident: tuple[str, str, str],
+                      codes: list[str] | None = None, labels: dict[str, str] | None = None
                       ) -> list[tuple[FollowUp, dict]]:
-    codes, _per, _size = checked_codes(form)
-    labels = {i.code: i.label for i in form.cells}
+    if codes is None:
+        codes = checked_codes(form)[0]
+    if labels is None:
+        labels = {i.code: i.label for i in form.cells}
     out = []
     ratio = options.change_ratio
     for tag, (bky, bnam), base in baselines:
@@ -236,10 +239,13 @@ def check_consolidation(result, history: str | Path | None = None, options: Opti
         known: dict = store.marks(form.id, ky, nam)
         known.update({(m.unit, m.code, m.value): m for m in new_marks if (m.ky, m.nam) == (ky, nam)})
         baselines = _baselines(store, form.id, ky, nam)
-        for u in included:
+        codes = set(checked_codes(form)[0])
+        labels = {i.code: i.label for i in form.cells}
+        for u in included if baselines else ():
             key = unit_key(u.ma_xa, u.xa, u.huyen)
             unit_bases = [(tag, p, vals.get(key, {})) for tag, p, vals in baselines]
-            pairs += _change_followups(form, key, u.values, unit_bases, ky, nam, options, u, (u.ma_xa, u.xa, u.huyen))
+            pairs += _change_followups(form, key, u.values, unit_bases, ky, nam, options, u, (u.ma_xa, u.xa, u.huyen),
+                                       codes, labels)
         field_changes = _rank_changes(store, result, ky, nam)
         _apply(pairs, known, outcome)
         snapshot = RunSnapshot("consolidate", str(result.directory), form.id, ky, nam,

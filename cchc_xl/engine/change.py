@@ -52,10 +52,7 @@ class Change:
     kind: str  # "ratio" or "zero"
 
 
-def _number(v: object) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    return float(v)
+_NUMERIC = (int, float)  # exact types: bool is not a number here
 
 
 def compare(current: Mapping[str, object], baseline: Mapping[str, object], codes: Iterable[str],
@@ -63,14 +60,19 @@ def compare(current: Mapping[str, object], baseline: Mapping[str, object], codes
     """The changes of ``codes`` from ``baseline`` to ``current`` that leave the band (module docstring)."""
     out = []
     lo, hi = (1 / ratio, ratio) if ratio >= 1 else (ratio, 1 / ratio)
-    for code in codes:
-        new, old = _number(current.get(code)), _number(baseline.get(code))
-        if new is None or old is None or new == old or abs(new - old) < floor:
+    if not baseline:
+        return out
+    wanted = codes if isinstance(codes, set | frozenset) else set(codes)
+    for code, old in baseline.items():
+        if code not in wanted:
+            continue
+        new = current.get(code)
+        if type(new) not in _NUMERIC or type(old) not in _NUMERIC or new == old or abs(new - old) < floor:
             continue
         if (new == 0) != (old == 0):
-            out.append(Change(code, old, new, None, "zero"))
+            out.append(Change(code, float(old), float(new), None, "zero"))
         elif old != 0:
             r = new / old
             if r < lo or r > hi:
-                out.append(Change(code, old, new, r, "ratio"))
+                out.append(Change(code, float(old), float(new), r, "ratio"))
     return out

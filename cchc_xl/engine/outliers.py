@@ -87,10 +87,11 @@ def modified_z(values: Mapping[K, float], threshold: float = DEFAULT_THRESHOLD,
     return out
 
 
+_NUMERIC = (int, float)  # exact types: bool (a subclass of int) is not a number here
+
+
 def _number(v: object) -> float | None:
-    if isinstance(v, bool) or not isinstance(v, int | float):
-        return None
-    return float(v)
+    return float(v) if type(v) in _NUMERIC else None  # type: ignore[arg-type]
 
 
 @dataclass(frozen=True)
@@ -113,16 +114,17 @@ def run_outliers(rows: Mapping[K, Mapping[str, object]], codes: Iterable[str], p
     """Outliers of every indicator in ``codes`` over the units in ``rows`` (unit → code → value); the codes
     in ``per_size`` are also checked as value / size where the unit's size is > 0. Blanks are skipped."""
     out: list[IndicatorOutlier[K]] = []
+    items = list(rows.items())
     for code in codes:
-        column = {u: x for u, r in rows.items() if (x := _number(r.get(code))) is not None}
+        column = {u: x for u, r in items if type(x := r.get(code)) in _NUMERIC}
         for o in modified_z(column, threshold, min_spread):
-            out.append(IndicatorOutlier(o.key, code, None, o.value, o.value, None, o.median, o.z))
+            out.append(IndicatorOutlier(o.key, code, None, float(o.value), float(o.value), None, o.median, o.z))
     if size_code:
-        sizes = {u: s for u, r in rows.items() if (s := _number(r.get(size_code))) is not None and s > 0}
+        sizes = {u: float(s) for u, r in items if type(s := r.get(size_code)) in _NUMERIC and s > 0}
         for code in per_size:
-            raw = {u: x for u, r in rows.items() if u in sizes and (x := _number(r.get(code))) is not None}
+            raw = {u: x for u, r in items if u in sizes and type(x := r.get(code)) in _NUMERIC}
             ratio = {u: x / sizes[u] for u, x in raw.items()}
             for o in modified_z(ratio, threshold, min_spread):
-                out.append(IndicatorOutlier(o.key, code, size_code, o.value, raw[o.key], sizes[o.key], o.median,
-                                            o.z))
+                out.append(IndicatorOutlier(o.key, code, size_code, o.value, float(raw[o.key]), sizes[o.key],
+                                            o.median, o.z))
     return out
