@@ -35,7 +35,7 @@ sys.path.insert(0, str(ROOT / "benchmarks"))
 
 
 def _consolidate(folder: Path, jobs: int):
-    from cchc_xl.consolidate import consolidate
+    from cchc_xl.commands.consolidate import consolidate
 
     return consolidate(folder, jobs=jobs)
 
@@ -57,8 +57,8 @@ def main() -> None:
     from bench_consolidate import generate
 
     from cchc_xl.commands.history import check_consolidation, unit_series
+    from cchc_xl.render.consolidate_report import write_workbook
     from cchc_xl.render.history_xlsx import consolidation_sheets
-    from cchc_xl.report_consolidate import write_workbook
     from cchc_xl.sources.history_db import open_store
 
     base = args.keep or Path(tempfile.mkdtemp(prefix="cchc-bench-history-"))
@@ -81,7 +81,7 @@ def main() -> None:
             write_workbook(r, base / "plain.xlsx", force=True)
             return r
 
-        r_plain, t_plain = timed(plain)
+        _r_plain, t_plain = timed(plain)
 
         # with history (steady state: compares with 2021, stores 2022)
         history_step = {}
@@ -139,7 +139,7 @@ def main() -> None:
         for _ in range(21):
             _, s = timed(lambda: unit_series(db, target))
             times.append(s)
-        unit, points, _marks = unit_series(db, target)
+        _unit, points, _marks = unit_series(db, target)
         print(f"history query, one commune of {n_units} with {len(points)} periods ({n_periods} stored, "
               f"{db.stat().st_size / 1e6:.0f} MB): median {statistics.median(times) * 1000:.1f} ms, max "
               f"{max(times) * 1000:.1f} ms (open + find + series + marks)  target < 50 ms")

@@ -16,18 +16,17 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
-from .catalog import PERIODS as PERIOD_IDS
-from .datafile import DataError
-from .messages import say
-from .numbers import format_vn
-from .safety import UnusableInput
-from .writer import WriteRefused
+from cchc_xl import __version__
+from cchc_xl.errors import CchcError, WriteRefused
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
+from cchc_xl.model.catalog import PERIODS as PERIOD_IDS
+from cchc_xl.model.numbers import format_vn
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
-REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
+INTERNAL_ERROR = 3  # exit code of a crash: distinct from 2 (unusable input) so a bug never reads as bad input
 
 
 class Unusable(click.ClickException):
@@ -141,8 +140,8 @@ def template_group() -> None:
 
 
 @template_group.command("build")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=REPO_TEMPLATES,
-              show_default=True, help="Where to write the templates.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("workbook_templates"),
+              show_default=True, help="Where to write the templates (relative to the current folder).")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
 def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:
@@ -154,7 +153,7 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
         cchc-xl template build
         cchc-xl template build --check
     """
-    from .template import build_templates, stale_templates
+    from cchc_xl.commands.template import build_templates, stale_templates
 
     form_ids = list(forms) or list_forms()
     if check:
@@ -188,14 +187,16 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
     """
-    from .fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
     if xlsm:
-        from .xlsm import new_xlsm_workbook as new_workbook  # the .xlsx build, then the VBA and buttons
+        from cchc_xl.commands.new import (
+            new_xlsm_workbook as new_workbook,  # the .xlsx build, then VBA + buttons
+        )
     result = new_workbook(data, out, form_id, framework)
     for w in result.warnings:
         _err("Cảnh báo: " + w)
@@ -231,14 +232,14 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
         cchc-xl validate bao-cao/*.xlsx --format json
         cchc-xl validate xa.xlsx --annotate xa-danh-dau.xlsx
     """
-    from .report_validate import annotate, text_report
-    from .validate import validate_file
+    from cchc_xl.commands.validate import validate_file
+    from cchc_xl.render.validate_report import annotate, text_report
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
     results = [validate_file(p, framework) for p in workbooks]
     if history is not None:  # history (issue 14): store and compare with earlier periods
-        from .commands.history import Options, check_validation
+        from cchc_xl.commands.history import Options, check_validation
 
         if change_ratio <= 1:
             raise Unusable(say("history-bad-ratio"))
@@ -258,10 +259,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
                      warnings=sum(r.warnings for r in results),
                      unusable=sum(r.status == "unusable" for r in results)))
     if annotate_out is not None and results[0].status != "unusable":
-        try:
-            annotate(results[0], annotate_out, force=force)
-        except ValueError as exc:
-            raise Unusable(str(exc)) from None
+        annotate(results[0], annotate_out, force=force)
         _err(say("annotate-written", path=str(annotate_out)))
     sys.exit(max(r.exit_code for r in results))
 
@@ -294,8 +292,8 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from .fill import fill_workbook
-    from .report_validate import SEVERITY_LABELS
+    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)
     result = fill_workbook(workbook, data, out, in_place=in_place, force=force)
@@ -323,7 +321,7 @@ def recompute_cmd(workbook: Path, out: Path | None, in_place: bool, force: bool)
     \b
         cchc-xl recompute xa.xlsx -o xa-tinh-lai.xlsx
     """
-    from .recompute import recompute_workbook
+    from cchc_xl.commands.recompute import recompute_workbook
 
     _write_target(out, in_place, force)
     result = recompute_workbook(workbook, out, in_place=in_place, force=force)
@@ -351,7 +349,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     \b
         cchc-xl show samples/hoang-truong-nam-2023.xlsx
     """
-    from .io import read_report
+    from cchc_xl.ooxml.reader import read_report
 
     r = read_report(workbook)
     if fmt == "json":
@@ -377,7 +375,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
             if own is None and appr is None and not show_all:
                 continue
             _out(f"  {crit.code:<6} {format_vn(own):>8} / {format_vn(appr):<8} {crit.label[:70]}")
-        _out(f"  Tổng: {format_vn(r.totals.get('DIEM_TONG'))} / {format_vn(r.totals.get('THAMDINH_TONG'))}")
+        _out(f"  Tổng: {format_vn(r.totals.get(names.SELF_TOTAL))} / {format_vn(r.totals.get(names.APPRAISED_TOTAL))}")
 
 
 # --------------------------------------------------------------------------------------- consolidate
@@ -431,9 +429,10 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     """
     import datetime as dt
 
-    from .consolidate import ConsolidateError, consolidate
-    from .rank import DEFAULT_CLASSES, ClassesError, load_classes
-    from .report_consolidate import write_json, write_workbook
+    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
+    from cchc_xl.errors import DataError
+    from cchc_xl.render.consolidate_report import write_json, write_workbook
 
     for target in (out, json_out):
         if target is not None and target.exists() and not force:
@@ -457,7 +456,7 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     if change_ratio <= 1:
         raise Unusable(say("history-bad-ratio"))
     if history is not None:  # an unusable history file is reported before the folder is read
-        from .commands.history import probe
+        from cchc_xl.commands.history import probe
 
         probe(history)
     try:
@@ -467,15 +466,15 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
                              classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None)
-    except (ConsolidateError, ClassesError) as exc:
+    except DataError as exc:
         for p in exc.problems:
             _err(p)
         sys.exit(2)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    from .commands.history import run_checks
-    from .render.history_xlsx import consolidation_sheets
+    from cchc_xl.commands.history import run_checks
+    from cchc_xl.render.history_xlsx import consolidation_sheets
 
     outcome = run_checks(result, history, marks, out, outlier_z, change_ratio, change_floor)
     write_workbook(result, out, force=force, extra=consolidation_sheets(result, outcome))
@@ -524,8 +523,8 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
         cchc-xl diff lan-1.xlsx lan-2.xlsx --format json --all
         cchc-xl diff xa.xlsx --scores -o so-sanh.xlsx
     """
-    from .diff import diff_files, diff_scores
-    from .report_diff import render_json, render_text, write_xlsx
+    from cchc_xl.commands.diff import diff_files, diff_scores
+    from cchc_xl.render.diff_report import render_json, render_text, write_xlsx
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
@@ -582,7 +581,7 @@ def history_group(ctx: click.Context, file: Path) -> None:
     ctx.obj = file
     if ctx.invoked_subcommand is not None:
         return
-    from .commands.history import overview, period_text
+    from cchc_xl.commands.history import overview, period_text
 
     periods, runs = overview(file)
     if not periods:
@@ -611,8 +610,8 @@ def history_group(ctx: click.Context, file: Path) -> None:
 def history_show(file: Path, query: str, out: Path | None, form_id: str | None, all_versions: bool,
                  codes: tuple[str, ...], force: bool) -> None:
     """A commune's series: index, rank and every indicator per stored period (XA = code or name)."""
-    from .commands.history import load_form_of, period_text, unit_series
-    from .render.history_xlsx import write_series
+    from cchc_xl.commands.history import load_form_of, period_text, unit_series
+    from cchc_xl.render.history_xlsx import write_series
 
     if out is not None and out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
@@ -653,7 +652,7 @@ def history_show(file: Path, query: str, out: Path | None, form_id: str | None, 
 @click.pass_obj
 def history_export(file: Path, fmt: str, out: Path, all_versions: bool, force: bool) -> None:
     """Every stored value in long format (one row per commune, period and indicator), for pandas."""
-    from .commands.history import export
+    from cchc_xl.commands.history import export
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
@@ -673,7 +672,7 @@ def history_export(file: Path, fmt: str, out: Path, all_versions: bool, force: b
 def history_mark(file: Path, query: str, code: str, status: str | None, note: str, ky: str | None,
                  nam: int | None) -> None:
     """Mark a commune's stored value as confirmed or a false alarm, so it is not flagged again."""
-    from .commands.history import mark, period_text
+    from cchc_xl.commands.history import mark, period_text
 
     if status is None:
         raise Unusable(say("history-mark-status"))
@@ -705,25 +704,19 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except WriteRefused as exc:
         _err(say("write-refused", detail=exc.message))
-        return 2
-    except UnusableInput as exc:
-        _err(exc.message)
-        return 2
-    except (CatalogError, DataError) as exc:
+        return exc.exit_code
+    except CchcError as exc:  # unusable input, bad data/catalog/usage, refused output: each says why
         for p in exc.problems:
             _err(p)
-        return 2
-    except FileExistsError as exc:
-        _err(str(exc))
-        return 2
+        return exc.exit_code
     except PermissionError as exc:
         _err(say("output-open-in-excel", path=exc.filename or ""))
         return 2
-    except Exception as exc:
+    except Exception:  # a bug of ours, never the user's input: exit 3, no Python text unless debugging
         if os.environ.get("CCHC_XL_DEBUG"):
             traceback.print_exc()
-        _err(say("internal-error", detail=f"{type(exc).__name__}: {exc}"))
-        return 2
+        _err(say("internal-error"))
+        return INTERNAL_ERROR
 
 
 def entry() -> None:

@@ -14,9 +14,9 @@ from openpyxl import load_workbook
 from python_calamine import CalamineWorkbook
 
 from cchc_xl.cli import main
+from cchc_xl.commands.consolidate import consolidate
 from cchc_xl.commands.history import check_consolidation
-from cchc_xl.consolidate import consolidate
-from cchc_xl.fill import new_workbook
+from cchc_xl.commands.new import new_workbook
 from cchc_xl.sources.history_db import open_store, unit_key
 
 FORM = "hai-duong-bieu-mau-2022"

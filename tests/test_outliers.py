@@ -136,7 +136,7 @@ def test_previous_period_and_same_period_last_year():
 
 
 def test_size_indicators_exist_in_their_forms():
-    from cchc_xl.catalog import load_form
+    from cchc_xl.model.catalog import load_form
 
     for form_id, (code, word) in outliers.SIZE_INDICATORS.items():
         form = load_form(form_id)

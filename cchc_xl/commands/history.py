@@ -18,16 +18,16 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .. import __version__
-from ..catalog import PERIODS, Form, load_form
-from ..engine import change as change_engine
-from ..engine import outliers as outlier_engine
-from ..io import atomic_output
-from ..messages import say
-from ..numbers import format_vn
-from ..safety import UnusableInput
-from ..sources.followup_marks import read_marks
-from ..sources.history_db import (
+from cchc_xl import __version__
+from cchc_xl.engine import change as change_engine
+from cchc_xl.engine import outliers as outlier_engine
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import PERIODS, Form, load_form
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.sources.followup_marks import read_marks
+from cchc_xl.sources.history_db import (
     EXPORT_COLUMNS,
     Mark,
     PeriodPoint,
@@ -264,7 +264,7 @@ def _rank_changes(store, result, ky: str, nam: int) -> dict[int, dict[str, int]]
         return {}
     ranks = store.period_ranks(form, *prev)
     out: dict[int, dict[str, int]] = {}
-    from ..rank import rank_change
+    from cchc_xl.engine.rank import rank_change
 
     for u in result.units:
         if u.rank_total is None:
@@ -316,7 +316,7 @@ def _trend(store, result, outcome: Outcome, field_changes: dict[int, dict[str, i
 
 def check_validation(vresult, history: str | Path, options: Options = Options()) -> Outcome:
     """Store one commune's workbook in the history and add change findings against its earlier periods."""
-    from ..rules import Finding
+    from cchc_xl.engine.rules import Finding
 
     report = vresult.report
     outcome = Outcome(history=Path(history))
@@ -326,7 +326,7 @@ def check_validation(vresult, history: str | Path, options: Options = Options())
         return outcome
     form = report.form
     outcome.form, outcome.period = form.id, period_text(ky, nam)
-    from .. import derive
+    from cchc_xl.engine import derive
 
     inputs = {i.code: report.values.get(i.code) for i in form.inputs}
     values = {**inputs, **derive.derived_values(form, inputs)}

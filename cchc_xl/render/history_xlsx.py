@@ -16,9 +16,9 @@ from pathlib import Path
 
 import xlsxwriter
 
-from ..catalog import Form
-from ..io import atomic_output
-from ..rank import change_text
+from cchc_xl.engine.rank import change_text
+from cchc_xl.model.catalog import Form
+from cchc_xl.ooxml.reader import atomic_output
 
 FOLLOWUP_SHEET = "Cần xem lại"
 TREND_SHEET = "Diễn biến chỉ số"
@@ -105,7 +105,7 @@ def followup_sheet(wb, outcome, heading: str) -> None:
 
 
 def trend_sheet(wb, outcome, heading: str, field_codes: list[str]) -> None:
-    from ..commands.history import period_text  # label helper only (render may read command data)
+    from cchc_xl.commands.history import period_text  # label helper only (render may read command data)
 
     st = _St(wb)
     ws = wb.add_worksheet(TREND_SHEET)
@@ -183,7 +183,7 @@ def consolidation_sheets(result, outcome) -> list:
 def write_series(unit: dict, points: list, form: Form | None, out: str | Path, force: bool = False,
                  chart_codes: list[str] | None = None) -> Path:
     """One commune's stored periods as a table and a chart (A4 landscape)."""
-    from ..commands.history import period_text
+    from cchc_xl.commands.history import period_text
 
     with atomic_output(out, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,

@@ -12,9 +12,10 @@ import json
 import unicodedata
 from pathlib import Path
 
-from ..messages import say
-from ..safety import UnusableInput, sniff
-from .history_db import Mark
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.ooxml.safety import sniff
+from cchc_xl.sources.history_db import Mark
 
 CHECK_SHEET = "Kiểm tra"
 HEAD_MARK, HEAD_NOTE, HEAD_KEY = "Xác minh", "Ghi chú xác minh", "Khóa theo dõi"

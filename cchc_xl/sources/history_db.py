@@ -23,8 +23,8 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..messages import say
-from ..safety import UnusableInput
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
 
 APP_ID = 0x43434843  # "CCHC"
 APP_NAME = "cchc-xl-history"
@@ -282,7 +282,7 @@ class HistoryStore:
         rows = self.conn.execute(
             "SELECT form, ky, nam, sum(current), count(*), max(stored_at) FROM submissions "
             "GROUP BY form, ky, nam").fetchall()
-        from ..engine.change import period_key
+        from cchc_xl.engine.change import period_key
 
         out = [{"form": f, "ky": k, "nam": n, "units": u, "versions": v, "last_stored": s}
                for f, k, n, u, v, s in rows]
@@ -331,7 +331,7 @@ class HistoryStore:
             for sub, f, pts, rank, levels in self.conn.execute(
                     f"SELECT sub, field, points, rank, levels FROM field_scores WHERE sub IN ({marks})", ids):
                 fields[sub][f] = (pts, rank, levels)
-        from ..engine.change import period_key
+        from cchc_xl.engine.change import period_key
 
         out = [PeriodPoint(form=s[1], ky=s[2], nam=s[3], version=s[4], current=bool(s[5]), sha256=s[6],
                            file=s[7] or "", stored_at=s[8], basis=s[9], total=s[10], rank_total=s[11],

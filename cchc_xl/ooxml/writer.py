@@ -12,10 +12,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from .io import CellRef, atomic_output, sheet_parts
-from .safety import read_part, sniff
+from cchc_xl.engine.state import _locator, computed_cells
+from cchc_xl.errors import WriteRefused
+from cchc_xl.model.data import WorkbookData
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import atomic_output, sheet_parts
+from cchc_xl.ooxml.safety import read_part, sniff
+from cchc_xl.ooxml.xmltext import escape
 
 
 @dataclass(frozen=True)
@@ -27,12 +31,6 @@ class CellWrite:
     cached_only: bool = False  # keep the cell's existing formula, refresh only its cached value
 
 
-class WriteRefused(Exception):
-    """The package has a shape this writer does not edit safely; ``message`` says why in Vietnamese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _col_index(address: bytes) -> int:
@@ -202,3 +200,9 @@ def write_cells(src: str | Path, dst: str | Path, writes: dict[CellRef, CellWrit
                     if drop_chain and info.filename == "xl/_rels/workbook.xml.rels":
                         data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
                 zout.writestr(info, data, compress_type=info.compress_type)
+
+
+def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrite]:
+    """Cached-value updates for every formula cell of ``report``'s workbook in state ``data``."""
+    cells = computed_cells(report.form, report.framework, data, _locator(report))
+    return {CellRef(sheet, row, col): CellWrite(value, cached_only=True) for (sheet, row, col), value in cells.items()}

@@ -11,13 +11,15 @@ import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .derive import formula_of, score_formula, total_formula
-from .fill import data_from_report, refresh_writes
-from .io import CellRef, read_formulas, read_report
-from .messages import say
-from .numbers import format_vn
-from .validate import derived_names
-from .writer import CellWrite, write_cells
+from cchc_xl.engine.derive import formula_of, score_formula, total_formula
+from cchc_xl.engine.state import data_from_report, derived_names
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.model.report import CellRef
+from cchc_xl.ooxml.reader import read_formulas, read_report
+from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
 
 
 @dataclass(frozen=True)
@@ -45,11 +47,12 @@ def expected_formula(report, name: str) -> str:
     for ind in form.derived:
         if ind.name == name:
             return formula_of(ind.derive)
-    if name in ("DIEM_TONG", "THAMDINH_TONG"):
-        return total_formula(fw, name == "THAMDINH_TONG")
-    prefix = name.split("_", 1)[0]
-    code = next(c.code for c in fw.criteria if (c.self_name if prefix == "DIEM" else c.appraised_name) == name)
-    return score_formula(fw, code, prefix == "THAMDINH")
+    ref = names.decode(name, form, fw)
+    if ref is None or ref.kind not in ("self", "appraised", "total"):
+        raise KeyError(name)  # a caller asked for a name that is not a formula cell of this form
+    if ref.kind == "total":
+        return total_formula(fw, ref.appraised)
+    return score_formula(fw, ref.code, ref.appraised)
 
 
 def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_place: bool = False,
@@ -76,7 +79,7 @@ def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_p
         shutil.copy2(workbook, str(workbook) + ".bak")
         force = True
     elif target.resolve() == Path(workbook).resolve():
-        raise FileExistsError(say("output-same-as-input", path=str(target)))
+        raise OutputRefused(say("output-same-as-input", path=str(target)))
     write_cells(workbook, target, writes, force=force)
     return RecomputeResult(target, tuple(restored), len(writes))
 

@@ -17,61 +17,32 @@ import zipfile
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
-from xml.sax.saxutils import unescape
 
 from python_calamine import CalamineWorkbook
 
-from .catalog import (
+from cchc_xl.errors import CatalogError, OutputRefused, UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
-    CatalogError,
-    Form,
-    Framework,
     framework_for,
     list_forms,
     load_form,
     nfc,
 )
-from .datafile import META_KEYS
-from .messages import say
-from .safety import UnusableInput, parse_xml, read_part, sniff
+from cchc_xl.model.data import META_KEYS
+from cchc_xl.model.report import CellRef, Report, parse_ref
+from cchc_xl.ooxml.safety import parse_xml, read_part, sniff
+from cchc_xl.ooxml.xmltext import unescape
 
 _NS = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
 _REL_NS = "{http://schemas.openxmlformats.org/officeDocument/2006/relationships}"
-_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
 
 
-@dataclass(frozen=True)
-class CellRef:
-    """A single cell: sheet name and 0-based row/column."""
-
-    sheet: str
-    row: int
-    col: int
-
-    @property
-    def address(self) -> str:
-        col, n = "", self.col + 1
-        while n:
-            n, r = divmod(n - 1, 26)
-            col = chr(65 + r) + col
-        return f"{col}{self.row + 1}"
-
-    def __str__(self) -> str:
-        return f"{self.sheet}!{self.address}"
 
 
-def parse_ref(text: str) -> CellRef | None:
-    """``'Phụ lục'!$D$7`` → CellRef; ``None`` for ranges, #REF! and anything that is not one cell."""
-    m = _REF.match(text.strip().lstrip("="))
-    if not m:
-        return None
-    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
-    col = 0
-    for ch in m.group(3):
-        col = col * 26 + ord(ch) - 64
-    return CellRef(nfc(sheet), int(m.group(4)) - 1, col - 1)
 
 
 @dataclass(frozen=True)
@@ -145,33 +116,10 @@ def read_formulas(path: str | Path, refs: list[CellRef], parts: dict[str, str] |
                 continue
             f = _F_XML.search(m.group(2))
             if f is not None and f.group(1):
-                out[ref] = "=" + unescape(f.group(1).decode("utf-8"), {"&quot;": '"', "&apos;": "'"})
+                out[ref] = "=" + unescape(f.group(1).decode("utf-8"))
     return out
 
 
-@dataclass
-class Report:
-    """A commune workbook as read: metadata and every indicator and score, by code, with their cells."""
-
-    path: Path
-    kind: str
-    form: Form
-    framework: Framework
-    template_id: str
-    template_version: str
-    sheets: tuple[str, ...]
-    meta: dict[str, object] = field(default_factory=dict)
-    values: dict[str, object] = field(default_factory=dict)
-    scores: dict[str, object] = field(default_factory=dict)
-    appraised: dict[str, object] = field(default_factory=dict)
-    totals: dict[str, object] = field(default_factory=dict)
-    cells: dict[str, CellRef] = field(default_factory=dict)  # defined name → cell
-    missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
-    parts: dict[str, str] = field(default_factory=dict)  # sheet name → package part
-    names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
-
-    def cell_of(self, code: str) -> CellRef | None:
-        return self.cells.get(self.form.indicator(code).name)
 
 
 def _clean(v: object) -> object:
@@ -263,10 +211,10 @@ def read_report(path: str | Path, framework: str | None = None, strict_version: 
         report = Report(path, kind, form, fw, template_id, version, index.sheets, parts=index.parts,
                         names=index.names)
         for key in META_KEYS:
-            ref = index.names.get("TT_" + key.upper())
+            ref = index.names.get(names.meta_name(key))
             if ref is None:
                 continue
-            report.cells["TT_" + key.upper()] = ref
+            report.cells[names.meta_name(key)] = ref
             report.meta[key] = _meta(key, grids.get(ref))
 
         def take(name: str, target: dict[str, object], key: str) -> None:
@@ -315,7 +263,7 @@ def atomic_output(target: str | Path, force: bool = True) -> Iterator[Path]:
     """
     target = Path(target)
     if not force and target.exists():
-        raise FileExistsError(say("output-exists", path=str(target)))
+        raise OutputRefused(say("output-exists", path=str(target)))
     target.parent.mkdir(parents=True, exist_ok=True)
     fd, tmp = tempfile.mkstemp(prefix=".cchc-", suffix=target.suffix or ".tmp", dir=target.parent)
     os.close(fd)

@@ -10,10 +10,12 @@ from __future__ import annotations
 import zipfile
 from pathlib import Path
 
-from .io import atomic_output
-from .messages import say
-from .rules import SEVERITY_LABELS
-from .validate import ValidationResult
+from cchc_xl.commands.validate import ValidationResult
+from cchc_xl.engine.rules import SEVERITY_LABELS
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.style import style
 
 RESULTS_SHEET = "Kết quả kiểm tra"
 _LOSSY_PARTS = ("xl/media/", "xl/charts/", "xl/drawings/drawing", "xl/diagrams/")
@@ -21,7 +23,6 @@ _LOSSY_PARTS = ("xl/media/", "xl/charts/", "xl/drawings/drawing", "xl/diagrams/"
 
 def text_report(result: ValidationResult, color: bool = False) -> list[str]:
     """Lines for one file: a header, findings grouped by sheet, a summary."""
-    import click
 
     name = Path(result.file).name
     if result.status == "unusable":
@@ -36,13 +37,13 @@ def text_report(result: ValidationResult, color: bool = False) -> list[str]:
     for f in result.findings:
         by_sheet.setdefault(f.sheet or say("validate-no-sheet"), []).append(f)
     summary = say("validate-summary", name=name, form=result.form, errors=result.errors, warnings=result.warnings)
-    lines.append(click.style(summary, bold=True) if color else summary)
+    lines.append(style(summary, bold=True) if color else summary)
     for sheet, items in by_sheet.items():
         lines.append(f"  {sheet}:")
         for f in sorted(items, key=lambda x: (x.severity != "error", _row(x.cell))):
             tag = f"[{SEVERITY_LABELS[f.severity]}]"
             if color:
-                tag = click.style(tag, fg="red" if f.severity == "error" else "yellow", bold=True)
+                tag = style(tag, fg="red" if f.severity == "error" else "yellow", bold=True)
             where = f"{f.cell or '—'}"
             code = f.codes[0] if f.codes else ""
             label = labels.get(code, "")
@@ -67,7 +68,7 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     with zipfile.ZipFile(src) as zf:
         lossy = [n for n in zf.namelist() if n.startswith(_LOSSY_PARTS)]
     if lossy:
-        raise ValueError(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
+        raise OutputRefused(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
     keep_vba = src.suffix.lower() == ".xlsm"
     wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
     fills = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}

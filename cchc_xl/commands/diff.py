@@ -43,24 +43,27 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from . import derive
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import layout, names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     SELF_TOTAL_NAME,
     Form,
     Framework,
     nfc,
 )
-from .datafile import META_FIELDS
-from .io import CellRef, Report, WorkbookIndex, read_formulas, read_report, workbook_index
-from .messages import say
-from .numbers import parse_number
-from .safety import parse_xml, read_part
+from cchc_xl.model.data import META_FIELDS
+from cchc_xl.model.numbers import parse_number
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import WorkbookIndex, read_formulas, read_report, workbook_index
+from cchc_xl.ooxml.safety import parse_xml, read_part
+from cchc_xl.sources.workbook import validate_report
 
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
          "validation", "other")
 TOLERANCE = 1e-9
-CHECK_SHEET = "Kiểm tra"
+CHECK_SHEET = layout.CHECK_SHEET
 SELF, APPRAISED = "tu_cham", "tham_dinh"
 TOTAL_CODE = "total"
 _CORE_NS = {
@@ -351,19 +354,19 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
             ind.code, ind.label, ind.name, ref, norm(report.values.get(ind.code)), _section_of(form, ind.code),
             derived=ind.is_derived, sources=_sources(form, ind.code),
             expected=derive.formula_of(ind.derive) if ind.derive is not None else None,
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order)
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order)
     known = {ind.name for ind in form.cells}
     # Indicators of another template version: named in the file but unknown to this catalog.
     for name, ref in sorted(index.names.items(), key=lambda kv: (kv[1].sheet, kv[1].row, kv[1].col)):
         if not name.startswith("CT_") or name in known:
             continue
-        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + 2))
+        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.CODE_OFFSET))
         code = code if isinstance(code, str) and code else name
-        label = side.cell(CellRef(ref.sheet, ref.row, ref.col - 2)) if ref.col >= 2 else None
+        label = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.LABEL_OFFSET)) if ref.col >= -layout.LABEL_OFFSET else None
         order += 1
         side.indicators.setdefault(code, Entry(
             code, nfc(label) if label else code, name, ref, side.cell(ref), _section_of(form, code),
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order))
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order))
     for crit in fw.criteria:
         field_code = crit.code.split(".", 1)[0]
         field_crit = fw.by_code.get(field_code)
@@ -592,7 +595,7 @@ def _formula_changes(old: Side, new: Side, a_entries: Mapping, b_entries: Mappin
 
 
 def _show(v: object) -> str:
-    from .numbers import format_vn
+    from cchc_xl.model.numbers import format_vn
 
     return format_vn(v) if _is_num(v) or v is None else f"'{v}'"
 
@@ -646,13 +649,13 @@ def _compare_scores(old: Side, new: Side) -> list[Change]:
 
 
 def _compare_evidence(old: Side, new: Side) -> list[Change]:
-    """Tài liệu kiểm chứng / ghi chú of each criterion: two cells right of its appraised score."""
+    """Tài liệu kiểm chứng / ghi chú of each criterion: the note column of its appraised score's row."""
     changes = []
     for key, b in new.scores.items():
         a = old.scores.get(key)
         if key[0] != APPRAISED or a is None:
             continue
-        ra, rb = CellRef(a.ref.sheet, a.ref.row, a.ref.col + 2), CellRef(b.ref.sheet, b.ref.row, b.ref.col + 2)
+        ra, rb = CellRef(a.ref.sheet, a.ref.row, layout.SCORE_NOTE_COL), CellRef(b.ref.sheet, b.ref.row, layout.SCORE_NOTE_COL)
         va, vb = old.cell(ra), new.cell(rb)
         if not same(va, vb):
             changes.append(Change("note", b.code, b.label, b.ref.sheet, ra.address, rb.address, va, vb,
@@ -668,7 +671,7 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
     for key in labels:
         a, b = ro.meta.get(key), rn.meta.get(key)
         if not same(a, b):
-            ref_a, ref_b = ro.cells.get("TT_" + key.upper()), rn.cells.get("TT_" + key.upper())
+            ref_a, ref_b = ro.cells.get(names.meta_name(key)), rn.cells.get(names.meta_name(key))
             changes.append(Change("metadata", key, labels[key], ref_b.sheet if ref_b else None,
                                   ref_a.address if ref_a else None, ref_b.address if ref_b else None, norm(a),
                                   norm(b), section=section))
@@ -687,10 +690,6 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
 
 def _compare_validation(old: Side, new: Side) -> tuple[list[Change], bool]:
     """Errors and warnings introduced and fixed, matched by (rule, codes) as multisets."""
-    try:
-        from .validate import validate_report
-    except ImportError:  # the validation milestone is not installed: say so instead of failing
-        return [], False
     found_old = validate_report(old.report).findings
     found_new = validate_report(new.report).findings
     section = say("diff-section-validation")
@@ -727,8 +726,8 @@ def _excluded(side: Side) -> set[tuple[str, int, int]]:
             out.add((e.note_ref.sheet, e.note_ref.row, e.note_ref.col))
     for (column, _), e in side.scores.items():
         if column == APPRAISED:
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 1))
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 2))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_PERCENT_COL))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_NOTE_COL))
     return out
 
 
@@ -781,7 +780,7 @@ def formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     that computed results (layout formulas such as the Kiểm tra status column) are compared by formula,
     not by a cached value a non-calculating tool may have dropped.
     """
-    from .io import sheet_parts
+    from cchc_xl.ooxml.reader import sheet_parts
 
     part = sheet_parts(path).get(sheet)
     if not part:
