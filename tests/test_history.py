@@ -354,19 +354,61 @@ def test_export_csv_long_format(years, tmp_path, capsys):
     assert float(row["value"]) == 1365 and row["nam"] == "2022" and row["basis"] == "appraised"
 
 
-def test_export_parquet_or_clear_message(years, tmp_path, capsys):
+def test_export_parquet(years, tmp_path, capsys):
+    pytest.importorskip("pyarrow")
+    import pandas as pd
+
     db = tmp_path / "h.sqlite"
     check_consolidation(consolidate(years["2022"], jobs=1), db)
     out = tmp_path / "x.parquet"
-    code = main(["history", str(db), "export", "--format", "parquet", "-o", str(out)])
-    try:
-        import pyarrow  # noqa: F401
-    except ImportError:
-        assert code == 2 and "pyarrow" in capsys.readouterr().err and not out.exists()
-        return
-    import pandas as pd
+    assert main(["history", str(db), "export", "--format", "parquet", "-o", str(out)]) == 0
+    frame = pd.read_parquet(out)
+    assert len(frame) > N and frame["value"].dtype.kind == "f"
+    assert frame.loc[(frame["ma_xa"] == "11105") & (frame["code"] == TYPO_CODE), "value"].tolist() == [1365]
 
-    assert code == 0 and len(pd.read_parquet(out)) > N
+
+def test_export_parquet_without_pyarrow_says_so(years, tmp_path, capsys, monkeypatch):
+    import sys
+
+    db = tmp_path / "h.sqlite"
+    check_consolidation(consolidate(years["2022"], jobs=1), db)
+    monkeypatch.setitem(sys.modules, "pyarrow", None)  # import pyarrow → ImportError
+    out = tmp_path / "x.parquet"
+    assert main(["history", str(db), "export", "--format", "parquet", "-o", str(out)]) == 2
+    err = capsys.readouterr().err
+    assert "pyarrow" in err and "--format csv" in err and "Traceback" not in err and not out.exists()
+
+
+def test_marks_read_back_from_the_replaced_output(years, tmp_path, capsys):
+    db, out = tmp_path / "h.sqlite", tmp_path / "tong-hop.xlsx"
+    args = ["consolidate", str(years["typo"]), "-o", str(out), "--history", str(db), "--jobs", "1", "-q"]
+    assert main(args) == 0
+    wb = load_workbook(out)
+    ws = wb["Kiểm tra"]
+    c_mark = [c.value for c in ws[4]].index("Xác minh") + 1
+    rows = [r for r in ws.iter_rows(min_row=5) if str(r[4].value or "").startswith(("outlier", "change"))]
+    for r in rows:
+        ws.cell(r[0].row, c_mark, "Đã xác minh")
+    wb.save(out)
+    capsys.readouterr()
+    assert main([*args, "--force"]) == 0
+    assert f"0 giá trị cần xem lại (khác thường hoặc thay đổi lớn); {len(rows)} giá trị" in capsys.readouterr().out
+
+
+def test_busy_history_file_is_reported(years, tmp_path, capsys, monkeypatch):
+    from cchc_xl.sources import history_db
+
+    db = tmp_path / "h.sqlite"
+    check_consolidation(consolidate(years["2022"], jobs=1), db)
+    monkeypatch.setattr(history_db, "BUSY_TIMEOUT_S", 0.05)
+    holder = sqlite3.connect(db, isolation_level=None)
+    holder.execute("BEGIN EXCLUSIVE")
+    try:
+        assert main(["history", str(db), "mark", "11100", "BM1-1", "--confirmed"]) == 2
+        assert "đang được một chương trình khác ghi" in capsys.readouterr().err
+    finally:
+        holder.execute("ROLLBACK")
+        holder.close()
 
 
 # ------------------------------------------------------------------------------------------ validate
