@@ -427,3 +427,17 @@ def test_validate_history_stores_and_flags_a_jump(years, tmp_path, capsys):
     clean = years["2022"] / "xa-00.xlsx"
     assert main(["validate", str(clean), "--history", str(db)]) == 0
     assert "Cần xem lại" not in capsys.readouterr().out
+
+
+def test_validate_of_a_ranked_file_keeps_its_ranks(years, tmp_path, capsys):
+    db = tmp_path / "h.sqlite"
+    check_consolidation(consolidate(years["2022"], jobs=1), db)
+    with sqlite3.connect(db) as c:
+        before = c.execute("SELECT total, rank_total, ranked, basis FROM submissions WHERE unit = 'ma:11104'").fetchall()
+        fields = c.execute("SELECT count(*) FROM field_scores").fetchone()
+    assert before[0][1] is not None
+    assert main(["validate", str(years["2022"] / "xa-04.xlsx"), "--history", str(db)]) == 0
+    with sqlite3.connect(db) as c:
+        assert c.execute("SELECT total, rank_total, ranked, basis FROM submissions WHERE unit = 'ma:11104'"
+                         ).fetchall() == before
+        assert c.execute("SELECT count(*) FROM field_scores").fetchone() == fields

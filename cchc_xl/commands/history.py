@@ -338,10 +338,13 @@ def check_validation(vresult, history: str | Path, options: Options = Options())
         bases = [(tag, p, vals.get(key, {})) for tag, p, vals in _baselines(store, form.id, ky, nam)]
         pairs = _change_followups(form, key, values, bases, ky, nam, options, None, ident)
         _apply(pairs, known, outcome)
+        totals = report.totals
+        basis, total = next(((b, totals.get(name)) for b, name in (("appraised", "THAMDINH_TONG"), ("self", "DIEM_TONG"))
+                             if type(totals.get(name)) in (int, float)), (None, None))
         snap = UnitSnapshot(*ident, tinh=str(meta.get("tinh") or ""), file=Path(vresult.file).name,
-                            sha256=sha256_of(vresult.file), values=values)
+                            sha256=sha256_of(vresult.file), values=values, basis=basis, total=total)
         outcome.summary = store.record(RunSnapshot("validate", str(vresult.file), form.id, ky, nam, [snap],
-                                                   __version__))
+                                                   __version__, ranks=False))
     cells = {i.code: i.name for i in form.cells}
     for fu in outcome.followups:
         ref = report.cells.get(cells.get(fu.code, ""))

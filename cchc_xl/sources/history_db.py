@@ -131,6 +131,7 @@ class RunSnapshot:
     nam: int
     units: list[UnitSnapshot]
     tool_version: str = ""
+    ranks: bool = True  # the run ranks its communes (consolidate); False for one commune (validate)
 
 
 @dataclass(frozen=True)
@@ -208,12 +209,18 @@ class HistoryStore:
                           "ON CONFLICT(key) DO UPDATE SET ma_xa = coalesce(excluded.ma_xa, ma_xa), xa = excluded.xa, "
                           "huyen = coalesce(excluded.huyen, huyen), tinh = coalesce(excluded.tinh, tinh)",
                           [(u.key, u.ma_xa or None, u.xa, u.huyen or None, u.tinh or None) for u in run.units])
+            seen: set[str] = set()
             for u in run.units:
                 key = u.key
+                if key in seen:  # one version per commune and run (the caller resolved duplicates)
+                    continue
+                seen.add(key)
                 prior = stored.get(key)
                 if prior is not None and prior[1] == u.sha256:
                     unchanged += 1
                     sub = prior[0]
+                    if not run.ranks:
+                        continue  # validate of a file a consolidation already ranked: keep its ranks
                     c.execute("UPDATE submissions SET basis = ?, total = ?, rank_total = ?, ranked = ?, rating = ?, "
                               "status = ? WHERE id = ?", (u.basis, _num(u.total), u.rank_total,
                                                           u.ranked if u.rank_total else None, u.rating or None,
