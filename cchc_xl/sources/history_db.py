@@ -37,7 +37,8 @@ CREATE TABLE runs(
     id INTEGER PRIMARY KEY, at TEXT NOT NULL, command TEXT NOT NULL, source TEXT, form TEXT, ky TEXT,
     nam INTEGER, units INTEGER NOT NULL DEFAULT 0, new_versions INTEGER NOT NULL DEFAULT 0,
     unchanged INTEGER NOT NULL DEFAULT 0, tool_version TEXT);
-CREATE TABLE units(key TEXT PRIMARY KEY, ma_xa TEXT, xa TEXT, huyen TEXT, tinh TEXT);
+CREATE TABLE units(key TEXT PRIMARY KEY, ma_xa TEXT, xa TEXT, huyen TEXT, tinh TEXT, name_norm TEXT);
+CREATE INDEX units_name ON units(name_norm);
 CREATE TABLE submissions(
     id INTEGER PRIMARY KEY, unit TEXT NOT NULL REFERENCES units(key), form TEXT NOT NULL, ky TEXT NOT NULL,
     nam INTEGER NOT NULL, version INTEGER NOT NULL, current INTEGER NOT NULL, sha256 TEXT NOT NULL,
@@ -205,10 +206,12 @@ class HistoryStore:
             new = replaced = unchanged = 0
             vals: list[tuple] = []
             fields: list[tuple] = []
-            c.executemany("INSERT INTO units(key, ma_xa, xa, huyen, tinh) VALUES (?, ?, ?, ?, ?) "
+            c.executemany("INSERT INTO units(key, ma_xa, xa, huyen, tinh, name_norm) VALUES (?, ?, ?, ?, ?, ?) "
                           "ON CONFLICT(key) DO UPDATE SET ma_xa = coalesce(excluded.ma_xa, ma_xa), xa = excluded.xa, "
-                          "huyen = coalesce(excluded.huyen, huyen), tinh = coalesce(excluded.tinh, tinh)",
-                          [(u.key, u.ma_xa or None, u.xa, u.huyen or None, u.tinh or None) for u in run.units])
+                          "huyen = coalesce(excluded.huyen, huyen), tinh = coalesce(excluded.tinh, tinh), "
+                          "name_norm = excluded.name_norm",
+                          [(u.key, u.ma_xa or None, u.xa, u.huyen or None, u.tinh or None, _norm(u.xa))
+                           for u in run.units])
             seen: set[str] = set()
             for u in run.units:
                 key = u.key
@@ -306,15 +309,19 @@ class HistoryStore:
 
     def find_units(self, query: str) -> list[dict]:
         """Communes matching a code or a name (exact after normalisation, else a substring)."""
-        rows = self.conn.execute("SELECT key, ma_xa, xa, huyen, tinh FROM units").fetchall()
         cols = ("key", "ma_xa", "xa", "huyen", "tinh")
-        units = [dict(zip(cols, r, strict=True)) for r in rows]
         code_key = unit_key(query, "")
+        by_key = self.conn.execute("SELECT key, ma_xa, xa, huyen, tinh FROM units WHERE key IN (?, ?)",
+                                   (code_key, query)).fetchall()
+        if by_key:  # a code (or a stored key): one indexed lookup, no scan
+            return [dict(zip(cols, r, strict=True)) for r in by_key]
         q = _norm(query)
-        exact = [u for u in units if u["key"] == code_key or _norm(u["xa"]) == q or u["key"] == query]
-        if exact:
-            return exact
-        return [u for u in units if q and q in _norm(u["xa"])]
+        if not q:
+            return []
+        exact = self.conn.execute("SELECT key, ma_xa, xa, huyen, tinh FROM units WHERE name_norm = ?", (q,)).fetchall()
+        rows = exact or self.conn.execute("SELECT key, ma_xa, xa, huyen, tinh FROM units WHERE instr(name_norm, ?) > 0",
+                                          (q,)).fetchall()
+        return [dict(zip(cols, r, strict=True)) for r in rows]
 
     def series(self, unit: str, form: str | None = None, all_versions: bool = False) -> list[PeriodPoint]:
         """A commune's stored periods in time order (current versions, or every version)."""
