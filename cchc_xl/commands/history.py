@@ -411,12 +411,14 @@ def export(path: str | Path, out: str | Path, fmt: str = "csv", all_versions: bo
     with open_store(path) as store:
         rows = list(store.export_rows(all_versions))
     with atomic_output(out, force=force) as tmp:
-        if fmt == "parquet":
-            import pandas as pd
+        if fmt == "parquet":  # pyarrow directly: the commands never import pandas
+            import pyarrow as pa
+            import pyarrow.parquet as pq
 
-            frame = pd.DataFrame(rows, columns=list(EXPORT_COLUMNS))
-            frame["value"] = pd.to_numeric(frame["value"], errors="coerce")
-            frame.to_parquet(tmp, index=False)
+            columns = {c: [r[i] for r in rows] for i, c in enumerate(EXPORT_COLUMNS)}
+            columns["value"] = [float(v) if type(v) in (int, float) else None for v in columns["value"]]
+            columns["total"] = [float(v) if type(v) in (int, float) else None for v in columns["total"]]
+            pq.write_table(pa.table(columns), tmp)
         else:
             with tmp.open("w", encoding="utf-8-sig", newline="") as fh:
                 w = csv.writer(fh)
