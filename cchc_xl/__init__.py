@@ -22,11 +22,10 @@ import importlib
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-__version__ = "0.1.0"
-
 # Composition root: the renderer plugs the DataFrame converters into the result records (to_frame()).
 # It imports no pandas and no command, so `import cchc_xl.cli` stays as light as before.
 from cchc_xl.render import frames as _frames  # noqa: F401
+from cchc_xl.version import __version__
 
 if TYPE_CHECKING:  # pragma: no cover - typing only
     from cchc_xl.commands.batch import BatchResult

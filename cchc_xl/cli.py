@@ -15,11 +15,12 @@ from pathlib import Path
 
 import click
 
-from cchc_xl import __version__
 from cchc_xl.errors import CchcError, OutputRefused, WriteRefused
 from cchc_xl.messages import say
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
+from cchc_xl.model.catalog import PERIODS as PERIOD_IDS
 from cchc_xl.model.numbers import format_vn
+from cchc_xl.version import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
@@ -276,8 +277,15 @@ def new_cmd(data: Path | None, out: Path, form_id: str | None, framework: str | 
               help="Write a copy with offending cells highlighted and a results sheet (one workbook only).")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the workbook's).")
 @click.option("--force", is_flag=True, help="Overwrite the --annotate output if it exists.")
+@click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
+              help="History file (SQLite): store the commune's values and flag large changes since earlier periods.")
+@click.option("--change-ratio", type=float, default=5.0, show_default=True,
+              help="With --history: flag a value that grew or shrank by more than this factor.")
+@click.option("--change-floor", type=float, default=10.0, show_default=True,
+              help="With --history: ignore changes smaller than this (in the indicator's unit).")
 def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | None, framework: str | None,
-                 force: bool) -> None:
+                 force: bool, history: Path | None = None, change_ratio: float = 5.0,
+                 change_floor: float = 10.0) -> None:
     """Check commune workbooks with the same rules the workbook evaluates live (exit 1 on errors).
 
     Example:
@@ -293,6 +301,14 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
     results = [validate_file(p, framework) for p in workbooks]
+    if history is not None:  # history (issue 14): store and compare with earlier periods
+        from cchc_xl.commands.history import Options, check_validation
+
+        if change_ratio <= 1:
+            raise Unusable(say("history-bad-ratio"))
+        for r in results:
+            if r.status != "unusable" and r.report is not None:
+                check_validation(r, history, Options(change_ratio=change_ratio, change_floor=change_floor))
     if fmt == "json":
         docs = [r.to_json() for r in results]
         _out(json.dumps(docs[0] if len(docs) == 1 else docs, ensure_ascii=False, indent=1, default=str))
@@ -460,12 +476,24 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--import", "import_foreign", is_flag=True,
               help="Import files in another layout (appendix in any workbook or Word report) on the fly.")
 @click.option("--migrate", "migrate_old", is_flag=True, help="Accept older template versions (migrated on the fly).")
+@click.option("--history", "history", type=click.Path(dir_okay=False, path_type=Path),
+              help="History file (SQLite, created when missing): store this run, flag large changes since the "
+                   "last period and last year, rank change without --previous.")
+@click.option("--marks", "marks", multiple=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="A consolidated workbook whose Kiểm tra sheet holds follow-up marks (Xác minh) to store.")
+@click.option("--outlier-z", type=click.FloatRange(min=0), default=3.5, show_default=True,
+              help="Modified z-score above which a value is an outlier among the communes (0 = off).")
+@click.option("--change-ratio", type=float, default=5.0, show_default=True,
+              help="With --history: flag a value that grew or shrank by more than this factor.")
+@click.option("--change-floor", type=float, default=10.0, show_default=True,
+              help="With --history: ignore changes smaller than this (in the indicator's unit).")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
                     previous: Path | None, deadline: str | None, return_dir: Path | None,
                     exclude_invalid: bool, prefer_newest: bool,
                     framework: str | None, classes_file: Path | None, rank_incomplete: bool, level: str | None,
                     jobs: int | None, quiet: bool, force: bool, import_foreign: bool = False,
-                    migrate_old: bool = False) -> None:
+                    migrate_old: bool = False, history: Path | None = None, marks: tuple[Path, ...] = (),
+                    outlier_z: float = 3.5, change_ratio: float = 5.0, change_floor: float = 10.0) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -502,6 +530,14 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         bar.update(1)
 
     show_bar = not quiet and sys.stderr.isatty()
+    if marks and history is None:
+        raise Unusable(say("history-marks-need-history"))
+    if change_ratio <= 1:
+        raise Unusable(say("history-bad-ratio"))
+    if history is not None:  # an unusable history file is reported before the folder is read
+        from cchc_xl.commands.history import probe
+
+        probe(history)
     try:
         classes = load_classes(classes_file) if classes_file else DEFAULT_CLASSES
         result = consolidate(directory, expected=expected, previous=previous, deadline=when,
@@ -524,7 +560,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
             check_return_dir(result, return_dir, force=force)
         except ReturnPackError as exc:
             raise Unusable(str(exc)) from None
-    write_workbook(result, out, force=force)
+    from cchc_xl.commands.history import run_checks
+    from cchc_xl.render.history_xlsx import consolidation_sheets
+
+    outcome = run_checks(result, history, marks, out, outlier_z, change_ratio, change_floor)
+    write_workbook(result, out, force=force, extra=consolidation_sheets(result, outcome))
     if json_out is not None:
         write_json(result, json_out, force=force)
     written = write_return_pack(result, return_dir, force=force) if return_dir is not None else None
@@ -544,6 +584,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         _out(say("consolidate-provisional"))
     for line in summary_lines(result, verbose=not quiet):
         _out(line)
+    if outcome.summary is not None:
+        _out(say("history-stored", path=str(history), run=outcome.summary.run_id, new=outcome.summary.new,
+                 replaced=outcome.summary.replaced, unchanged=outcome.summary.unchanged))
+    if outcome.followups or outcome.suppressed:
+        _out(say("history-followups", count=len(outcome.followups), marked=outcome.suppressed))
     _out(say("consolidate-written", path=str(out)))
     if json_out is not None:
         _out(say("consolidate-json-written", path=str(json_out)))
@@ -724,6 +769,123 @@ def import_cmd(source: Path, out: Path | None, form_ref: str | None, meta: tuple
 
 # ---- commands of history (issue 14) go below this line ----
 _ANCHOR_HISTORY = None
+
+
+@cli.group("history", invoke_without_command=True)
+@click.argument("file", type=click.Path(dir_okay=False, path_type=Path))
+@click.pass_context
+def history_group(ctx: click.Context, file: Path) -> None:
+    """The history file (SQLite) written by consolidate/validate --history: periods and runs stored.
+
+    Example:
+
+    \b
+        cchc-xl history lich-su.sqlite
+        cchc-xl history lich-su.sqlite show "Quang Khải" -o quang-khai.xlsx
+        cchc-xl history lich-su.sqlite export --format csv -o lich-su.csv
+        cchc-xl history lich-su.sqlite mark 10523 BM3-3.3.1 --confirmed --note "đã gọi điện xác minh"
+    """
+    ctx.obj = file
+    if ctx.invoked_subcommand is not None:
+        return
+    from cchc_xl.commands.history import overview, period_text
+
+    periods, runs = overview(file)
+    if not periods:
+        _out(say("history-no-periods", path=str(file)))
+        return
+    _out(f"Các kỳ đã lưu ({len(periods)}):")
+    for p in periods:
+        _out(f"  {p['form']}  {period_text(p['ky'], p['nam']):<12} {p['units']:>5} xã  {p['versions']:>5} bản  "
+             f"(lưu gần nhất {p['last_stored']})")
+    _out(f"Các lần chạy ({len(runs)}):")
+    for r in runs:
+        period = period_text(r["ky"], r["nam"]) if r["ky"] else "?"
+        _out(f"  #{r['id']:<4} {r['at']}  {r['command']:<11} {period:<12} {r['units']:>5} xã, "
+             f"{r['new_versions']} bản mới, {r['unchanged']} không đổi — {r['source']}")
+
+
+@history_group.command("show")
+@click.argument("query", metavar="XA")
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Also write the series as a table and chart (.xlsx, A4).")
+@click.option("--form", "form_id", help="Only this form.")
+@click.option("--all-versions", is_flag=True, help="Also show superseded versions (resubmissions).")
+@click.option("--code", "codes", multiple=True, help="Indicator(s) for the chart (default: the index).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.pass_obj
+def history_show(file: Path, query: str, out: Path | None, form_id: str | None, all_versions: bool,
+                 codes: tuple[str, ...], force: bool) -> None:
+    """A commune's series: index, rank and every indicator per stored period (XA = code or name)."""
+    from cchc_xl.commands.history import load_form_of, period_text, unit_series
+    from cchc_xl.render.history_xlsx import write_series
+
+    if out is not None and out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+    unit, points, marks = unit_series(file, query, form_id, all_versions)
+    form = load_form_of(points)
+    where = ", ".join(x for x in (unit["huyen"], unit["tinh"]) if x)
+    _out(f"{unit['xa']}" + (f" (mã {unit['ma_xa']})" if unit["ma_xa"] else "") + (f" — {where}" if where else ""))
+    labels = {i.code: i.label for i in form.cells} if form else {}
+    for p in points:
+        state = "hiện hành" if p.current else "đã thay thế"
+        basis = {"appraised": "thẩm định", "self": "tự chấm"}.get(p.basis or "", p.basis or "")
+        index = f"Chỉ số {format_vn(p.total)} ({basis})" if p.total is not None else "chưa có điểm"
+        rank = f", thứ {p.rank_total}/{p.ranked}" if p.rank_total else ""
+        _out(f"  {period_text(p.ky, p.nam):<12} bản {p.version} ({state}): {index}{rank}; {len(p.values)} chỉ tiêu; "
+             f"tệp {p.file} (sha256 {p.sha256[:12]}…)")
+    if points:
+        shown = points[-6:]
+        _out("  " + "mã chỉ tiêu".ljust(12) + "".join(f"{period_text(p.ky, p.nam):>14}" for p in shown))
+        codes_all = [i.code for i in form.cells] if form else sorted({c for p in points for c in p.values})
+        for c in codes_all:
+            if any(c in p.values for p in shown):
+                _out(f"  {c:<12}" + "".join(f"{format_vn(p.values.get(c)) if c in p.values else '':>14}"
+                                             for p in shown) + f"  {labels.get(c, '')[:50]}")
+    for m in marks:
+        status = "đã xác minh" if m["status"] == "confirmed" else "báo nhầm"
+        _out(f"  Đánh dấu {period_text(m['ky'], m['nam'])} {m['code']} = {m['value']}: {status}"
+             + (f" — {m['note']}" if m["note"] else ""))
+    if out is not None:
+        write_series(unit, points, form, out, force=force, chart_codes=list(codes) or None)
+        _err(say("history-show-written", xa=unit["xa"], path=str(out)))
+
+
+@history_group.command("export")
+@click.option("--format", "fmt", type=click.Choice(["csv", "parquet"]), default="csv", show_default=True)
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path))
+@click.option("--all-versions", is_flag=True, help="Also export superseded versions.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+@click.pass_obj
+def history_export(file: Path, fmt: str, out: Path, all_versions: bool, force: bool) -> None:
+    """Every stored value in long format (one row per commune, period and indicator), for pandas."""
+    from cchc_xl.commands.history import export
+
+    if out.exists() and not force:
+        raise Unusable(say("output-exists", path=str(out)))
+    rows = export(file, out, fmt, all_versions, force=force)
+    _out(say("history-exported", rows=rows, path=str(out)))
+
+
+@history_group.command("mark")
+@click.argument("query", metavar="XA")
+@click.argument("code")
+@click.option("--confirmed", "status", flag_value="confirmed", help="The value is right (đã xác minh).")
+@click.option("--false-alarm", "status", flag_value="false-alarm", help="Not a problem (báo nhầm).")
+@click.option("--note", default="", help="Why (who confirmed it, how).")
+@click.option("--ky", type=click.Choice(list(PERIOD_IDS)), help="Period (default: the latest stored).")
+@click.option("--nam", type=int, help="Year (default: the latest stored).")
+@click.pass_obj
+def history_mark(file: Path, query: str, code: str, status: str | None, note: str, ky: str | None,
+                 nam: int | None) -> None:
+    """Mark a commune's stored value as confirmed or a false alarm, so it is not flagged again."""
+    from cchc_xl.commands.history import mark, period_text
+
+    if status is None:
+        raise Unusable(say("history-mark-status"))
+    unit, m = mark(file, query, code, status, note, ky, nam)
+    _out(say("history-mark-saved", code=code, value=m.value, xa=unit["xa"], period=period_text(m.ky, m.nam),
+             status="đã xác minh" if status == "confirmed" else "báo nhầm"))
 
 
 # ---- commands of report (issue 15) go below this line ----

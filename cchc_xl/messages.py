@@ -439,6 +439,51 @@ MESSAGES: dict[str, str] = {
     "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",
+    "history-missing": "Không có tệp lịch sử '{path}'. Tệp được tạo khi chạy consolidate/validate với --history.",
+    "history-no-dir": "Không tạo được tệp lịch sử '{path}': thư mục chứa không tồn tại.",
+    "history-not-sqlite": "Tệp '{path}' không phải là tệp lịch sử của cchc-xl (không phải cơ sở dữ liệu SQLite); tệp không bị ghi đè.",
+    "history-foreign": "Tệp '{path}' là cơ sở dữ liệu của một ứng dụng khác, không phải tệp lịch sử của cchc-xl; tệp không bị ghi đè.",
+    "history-newer": "Tệp lịch sử '{path}' được tạo bởi phiên bản cchc-xl mới hơn (lược đồ {version}, bản này đọc được đến {supported}); hãy cập nhật cchc-xl.",
+    "history-damaged": "Tệp lịch sử '{path}' bị hỏng hoặc không đọc được; tệp không bị ghi đè. Hãy dùng bản sao lưu.{detail}",
+    "history-busy": "Tệp lịch sử '{path}' đang được một chương trình khác ghi; hãy chờ rồi chạy lại.{detail}",
+    "history-unreadable": "Không đọc được tệp lịch sử '{path}' (không có quyền đọc).",
+    "history-followup": "Cần xem lại",
+    "outlier-value": (
+        "{label} ({code}) = {value}: khác thường so với các xã cùng kỳ (trung vị {median}, điểm z hiệu chỉnh "
+        "{z}, ngưỡng {threshold}). Kiểm tra lại số liệu (có thể nhập thừa/thiếu chữ số)."
+    ),
+    "outlier-per-size": (
+        "{label} ({code}) = {raw}, tức {value} trên mỗi TTHC ({size_code} = {size}): khác thường so với các xã "
+        "cùng kỳ (trung vị {median} trên mỗi TTHC, điểm z hiệu chỉnh {z}, ngưỡng {threshold})."
+    ),
+    "change-ratio": (
+        "{label} ({code}) = {new} kỳ này, {old} ở {period} (gấp {ratio} lần; ngoài khoảng {lo}–{hi} lần). "
+        "Kiểm tra lại số liệu."
+    ),
+    "change-zero": (
+        "{label} ({code}) = {new} kỳ này, {old} ở {period} (từ 0 thành khác 0 hoặc ngược lại). Kiểm tra lại số liệu."
+    ),
+    "history-stored": (
+        "Đã lưu vào lịch sử '{path}' (lần chạy {run}): {new} xã mới, {replaced} xã nộp lại (giữ bản cũ), "
+        "{unchanged} xã không đổi."
+    ),
+    "history-followups": "{count} giá trị cần xem lại (khác thường hoặc thay đổi lớn); {marked} giá trị đã được đánh dấu trước đây nên không báo lại.",
+    "history-marks-read": "Đã đọc {count} đánh dấu xác minh từ trang Kiểm tra của '{path}'.",
+    "history-marks-need-history": "--marks cần có --history (đánh dấu được lưu trong tệp lịch sử).",
+    "history-marks-unreadable": "Không đọc được đánh dấu xác minh từ '{path}': {detail}",
+    "history-no-periods": "Tệp lịch sử '{path}' chưa có kỳ báo cáo nào.",
+    "history-no-unit": "Không tìm thấy xã '{query}' trong tệp lịch sử.",
+    "history-ambiguous": "'{query}' khớp với nhiều xã: {names}. Hãy ghi mã xã.",
+    "history-no-value": "Xã {xa} không có giá trị chỉ tiêu '{code}' ở kỳ {period}.",
+    "history-no-period-unit": "Xã {xa} không có số liệu kỳ {period} trong tệp lịch sử.",
+    "history-mark-saved": "Đã đánh dấu {code} = {value} của {xa} (kỳ {period}) là '{status}'.",
+    "history-mark-status": "Chọn một trong --confirmed hoặc --false-alarm.",
+    "history-no-parquet": (
+        "Xuất Parquet cần gói pyarrow, máy này chưa cài. Hãy cài: pip install pyarrow, hoặc dùng --format csv."
+    ),
+    "history-exported": "Đã xuất {rows} dòng ra '{path}'.",
+    "history-show-written": "Đã ghi diễn biến của {xa} ra '{path}'.",
+    "history-bad-ratio": "--change-ratio phải là số lớn hơn 1 (ví dụ 5 = gấp 5 lần hoặc còn 1/5).",
     # ---- report (issue 15): add this area's messages below this line ----
     "_anchor-report": "",
     "wording-none": "Không có tệp lời văn báo cáo cho mẫu '{form}'; hãy dùng --wording TỆP.",

@@ -31,7 +31,7 @@ from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_
 
 OK, BAD, NA = "✓", "✗", "–"
 EPS = 1e-6
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "followup": "Cần xem lại"}
 PROCEDURE_UNITS = ("thủ tục", "tthc")
 META_REQUIRED = ("tinh", "xa", "ky", "nam")
 

@@ -59,7 +59,7 @@ FONT = "Times New Roman"
 STATUS_LABELS = {OK: "Hợp lệ", WARNINGS: "Có cảnh báo", ERRORS: "Có lỗi", EXCLUDED: "Có lỗi — không tính"}
 STATUS_WORDS = {C_OK: "Hợp lệ", C_FINDINGS: "Có lỗi", C_UNUSABLE: "Không dùng được", C_CONFLICT: "Trùng tệp",
                 C_MISSING: "Chưa nộp"}
-SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo"}
+SEVERITY_LABELS = {"error": "Lỗi", "warning": "Cảnh báo", "followup": "Cần xem lại"}
 SOURCE_LABELS = {"ngay_lap": "Ngày lập trong tệp", "mtime": "Ngày sửa tệp"}
 SOURCE_SHORT = {"ngay_lap": "theo ngày lập ghi trong tệp", "mtime": "theo ngày sửa tệp"}
 # Above this many ranked communes a bar per commune is unreadable: the charts show the rating classes.
@@ -107,7 +107,8 @@ def write_json(result: ConsolidationResult, out: str | Path, force: bool = False
     return Path(out)
 
 
-def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = False) -> Path:
+def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = False, extra=()) -> Path:
+    """The consolidated workbook; ``extra``: callables ``f(wb)`` adding sheets at the end (history)."""
     with atomic_output(out, force=force) as tmp:
         wb = xlsxwriter.Workbook(str(tmp), {"strings_to_formulas": False, "strings_to_urls": False,
                                             "strings_to_numbers": False, "constant_memory": True})
@@ -121,6 +122,8 @@ def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = F
         _check_sheet(wb, st, result)
         _completeness_sheet(wb, st, result)
         _charts(wb, result, index_rows, class_rows)
+        for add in extra:  # sheets of other capabilities (history, issue 14)
+            add(wb)
         wb.close()
     return Path(out)
 
@@ -565,6 +568,13 @@ def _check_sheet(wb, st: Styles, result: ConsolidationResult) -> None:
     for col, text in enumerate(heads):
         ws.write_string(3, col, text, st.header)
     ws.freeze_panes(4, 0)
+    # follow-up findings (history, issue 14) get a drop-down "Xác minh" the next run reads back
+    marks = any(f.get("follow_up_key") for u in result.units for f in u.findings)
+    if marks:
+        for col, (text, width) in enumerate((("Xác minh", 14), ("Ghi chú xác minh", 30), ("Khóa theo dõi", 10)),
+                                            start=len(heads)):
+            ws.set_column(col, col, width, None, {"hidden": text == "Khóa theo dõi"})
+            ws.write_string(3, col, text, st.header)
     r, n = 4, 0
 
     def line(file: str, xa: str, sev_text: str, bad: bool, rule: str, sheet: str, cell: str, msg: str) -> None:
@@ -585,6 +595,13 @@ def _check_sheet(wb, st: Styles, result: ConsolidationResult) -> None:
     for u in result.units:
         for f in u.findings:
             sev = f.get("severity")
+            if marks and f.get("follow_up_key"):  # same row as the line() below
+                ws.write_blank(r, len(heads), None, st.text)
+                ws.write_blank(r, len(heads) + 1, None, st.text)
+                ws.write_string(r, len(heads) + 2, f["follow_up_key"], st.text)
+                ws.data_validation(r, len(heads), r, len(heads), {
+                    "validate": "list", "source": ["Đã xác minh", "Báo nhầm"],
+                    "input_title": "Xác minh", "input_message": "Đã xác minh: số liệu đúng; Báo nhầm: không phải lỗi"})
             line(u.file, u.xa, SEVERITY_LABELS.get(sev, sev), sev == "error", f.get("rule") or "",
                  f.get("sheet") or "", f.get("cell") or "", f.get("message") or "")
     for rej in result.rejected:

@@ -77,7 +77,7 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     for f in sorted(result.findings, key=lambda x: x.severity == "error"):  # errors painted last, they win
         if f.sheet in wb.sheetnames and f.cell:
             cell = wb[f.sheet][f.cell]
-            cell.fill = fills[f.severity]
+            cell.fill = fills.get(f.severity, fills["warning"])
             text = f"[{SEVERITY_LABELS[f.severity]}] {f.message}"
             previous = cell.comment.text + "\n" if cell.comment else ""
             cell.comment = Comment((previous + text)[:30000], "cchc-xl", width=420, height=160)
