@@ -19,6 +19,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from cchc_xl.engine import derive, rank
+from cchc_xl.engine.scores import standing
 from cchc_xl.engine.validation import ValidationResult
 from cchc_xl.errors import CchcError, UnusableInput
 from cchc_xl.messages import say
@@ -243,8 +244,7 @@ class ParScores:
     """The PAR Index as the report states it. ``basis``: final (every field appraised), provisional
     (self-assessed) or incomplete (some field has no points yet).
 
-    ✱ The season issue moves the basis into ``engine/scores.py``; until then it is worked out here from
-    the workbook's two score columns.
+    Per field the standing score (appraised, else self-assessed) from :func:`cchc_xl.engine.scores.standing`.
     """
 
     basis: str
@@ -259,41 +259,19 @@ class ParScores:
 
 
 def par_scores(report: Report) -> ParScores | None:
-    """Points per field from the appraised column (else the self-assessed one); None without any score."""
+    """The standing index as the report states it (engine/scores.py, the one definition); None unscored."""
     fw = report.framework
-
-    def column(entered: Mapping[str, object], appraised: bool) -> dict[str, float | int | None]:
-        nums = {c: v for c, v in entered.items() if _number(v) is not None}
-        computed = derive.score_values(fw, nums, appraised)
-        out: dict[str, float | int | None] = {}
-        for f in fw.fields:
-            if f.computed:
-                has_any = any(_number(entered.get(c)) is not None for c in _leaves(fw, f.code))
-                out[f.code] = computed.get(f.code) if has_any else None
-            else:
-                out[f.code] = _number(entered.get(f.code))
-        return out
-
-    appraised = column(report.appraised, True)
-    if any(v is not None for v in appraised.values()):
-        points, col = appraised, "appraised"
-    else:
-        points = column(report.scores, False)
-        col = "self"
-        if not any(v is not None for v in points.values()):
-            return None
-    fields = []
-    for f in fw.fields:
-        p = points.get(f.code)
-        fields.append(FieldScore(f.code, f.label, p, f.max, derive.field_percent(fw, f.code, p) if p is not None
-                                 else None))
+    st = standing(fw, report.scores, report.appraised)
+    if not st.scored:
+        return None
+    fields = tuple(FieldScore(f.code, f.label, st.field(f.code).points, f.max,
+                              st.field(f.code).percent) for f in fw.fields)
     scored = [x for x in fields if x.points is not None]
     total = derive._clean(sum(x.points for x in scored))  # type: ignore[misc]
-    maximum = sum((x.max or Decimal(0)) for x in scored)
-    complete = len(scored) == len(fields)
-    basis = ("final" if col == "appraised" else "provisional") if complete else "incomplete"
-    return ParScores(basis, col, tuple(fields), total, maximum if not complete else sum(
-        (f.max or Decimal(0)) for f in fw.fields))
+    maximum = sum((x.max or Decimal(0)) for x in scored) if not st.complete else sum(
+        (f.max or Decimal(0)) for f in fw.fields)
+    basis = st.basis if st.complete else "incomplete"
+    return ParScores(basis, "self" if st.self_fields else "appraised", fields, total, maximum)  # type: ignore[arg-type]
 
 
 def _leaves(fw: Framework, code: str) -> list[str]:
