@@ -259,7 +259,8 @@ def test_json_report_has_exactly_the_documented_keys(good, tmp_path):
     result = consolidate(good, jobs=1)
     doc = json.loads(write_json(result, tmp_path / "r.json").read_text(encoding="utf-8"))
     assert doc == json.loads(json.dumps(result.to_json()))  # the streamed file is the same document
-    assert set(doc) == {"form", "period", "units", "totals", "completeness", "missing", "rejected", "skipped"}
+    assert set(doc) == {"form", "period", "deadline", "units", "totals", "completeness", "missing", "rejected",
+                        "skipped"}
     assert doc["period"] == {"ky": "nam", "nam": 2022}
     assert set(doc["units"][0]) == {"xa", "ma_xa", "huyen", "xa_in_file", "file", "status", "errors", "warnings",
                                     "values", "scores", "rank", "rank_change", "rating"}

@@ -209,7 +209,7 @@ def test_schema_identity_and_wal(years, tmp_path):
         assert c.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
         assert c.execute("SELECT value FROM meta WHERE key = 'app'").fetchone()[0] == "cchc-xl-history"
         basis = {r[0] for r in c.execute("SELECT basis FROM submissions")}
-        assert basis == {"appraised"}
+        assert basis == {"final"}
 
 
 # ------------------------------------------------------------------------------------------- marks
@@ -351,7 +351,7 @@ def test_export_csv_long_format(years, tmp_path, capsys):
         rows = list(csv.DictReader(fh))
     assert {r["xa"] for r in rows} == {f"Xã Số {i + 1}" for i in range(N)}
     row = next(r for r in rows if r["ma_xa"] == "11105" and r["code"] == TYPO_CODE)
-    assert float(row["value"]) == 1365 and row["nam"] == "2022" and row["basis"] == "appraised"
+    assert float(row["value"]) == 1365 and row["nam"] == "2022" and row["basis"] == "final"
 
 
 def test_export_parquet(years, tmp_path, capsys):

@@ -21,6 +21,7 @@ import pytest
 
 from cchc_xl.cli import main
 from cchc_xl.engine import derive
+from cchc_xl.engine.scores import standing
 from cchc_xl.messages import MESSAGES
 from cchc_xl.model.numbers import excel_round
 from cchc_xl.ooxml.reader import read_report
@@ -110,6 +111,10 @@ def commune_allowed(book: Path, ranking: dict | None = None) -> set[Decimal]:
     for c in fw.criteria:
         allowed |= norm(c.max) if c.max is not None else set()
     allowed |= {Decimal(sum(f.max for f in fw.fields if f.max)).normalize()}
+    st = standing(fw, report.scores, report.appraised)  # the index the workbook's Chấm điểm sheet shows
+    allowed |= norm(st.total) if st.total is not None else set()
+    for f in st.fields:
+        allowed |= (norm(f.points) | norm(f.percent)) if f.points is not None else set()
     result = validate_file(book)
     allowed |= norm(result.errors) | norm(result.warnings)
     nam = report.meta.get("nam")
@@ -460,7 +465,8 @@ def consolidation_allowed(doc: dict) -> set[Decimal]:
         for v in u["scores"]["fields"].values():
             allowed |= norm(v)
         allowed |= norm(u["rank"]["total"]["position"]) | norm(u["rank"]["total"]["of"])
-    expected = len(units) + len(doc["missing"])
+    # One completeness entry per expected commune (issue 12): communes whose files were unusable count too.
+    expected = len(doc["completeness"]) if doc.get("completeness") else len(units) + len(doc["missing"])
     counts = [expected, len(units), len(doc["missing"]), len(doc["rejected"]), len(ranked),
               sum(1 for u in units if u["errors"]), len(units) - sum(1 for u in units if u["errors"]),
               excel_round(len(units) / expected * 100, 2),
@@ -529,12 +535,13 @@ def test_consolidation_from_workbook_agrees_with_json(province_json, tmp_path):
 def test_late_communes_are_named_from_the_workbook(tmp_path):
     out = tmp_path / "th"
     out.mkdir()
-    main(["consolidate", str(SAMPLES / "province"), "-o", str(out / "t.xlsx"), "--expected",
-          str(SAMPLES / "province" / "expected.csv"), "--deadline", "2000-01-01", "-q"])
+    main(["consolidate", str(SAMPLES / "province"), "-o", str(out / "t.xlsx"), "--json", str(out / "t.json"),
+          "--expected", str(SAMPLES / "province" / "expected.csv"), "--deadline", "2000-01-01", "-q"])
+    late = sum(c["late"] for c in json.loads((out / "t.json").read_text(encoding="utf-8"))["completeness"])
     doc = tmp_path / "bc.docx"
     assert write(out / "t.xlsx", doc) == 0
     text = "\n".join(read_docx(doc)[0])
-    assert "Có 22 đơn vị gửi báo cáo muộn: " in text and "Đồng Tâm" in text.split("gửi báo cáo muộn")[1]
+    assert late >= 22 and f"Có {late} đơn vị gửi báo cáo muộn: " in text and "Đồng Tâm" in text.split("gửi báo cáo muộn")[1]
 
 
 def test_commune_ranks_from_the_consolidation_workbook(province_json, tmp_path):

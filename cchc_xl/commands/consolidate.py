@@ -606,7 +606,8 @@ class ConsolidationResult(Tabular):
     to_dict = to_json
 
     def json_head(self) -> dict:
-        return {"form": self.form.id if self.form else None, "period": {"ky": self.ky, "nam": self.nam}}
+        return {"form": self.form.id if self.form else None, "period": {"ky": self.ky, "nam": self.nam},
+                "deadline": self.deadline.isoformat() if self.deadline else None}
 
     def json_tail(self) -> dict:
         return {

@@ -633,7 +633,8 @@ def build_consolidation(data: Consolidation, wording: Wording,
     if excluded:
         body.append(Para(say("report-c-excluded", count=len(excluded), names=_names([u.get("xa") for u in excluded]))))
     # Lateness is known only when the consolidation had a deadline (the rows then say Có/Không).
-    judged = [c for c in (data.completeness or []) if c.get("late") is not None]
+    # Lateness is known only when the consolidation had a --deadline (its JSON says which).
+    judged = [c for c in (data.completeness or []) if c.get("late") is not None] if data.deadline_known else []
     late = [c for c in judged if c.get("late")]
     if late:
         body.append(Para(say("report-c-late", count=len(late), names=_names([nfc(c.get("xa")) for c in late]))))

@@ -124,8 +124,26 @@ def write_workbook(result: ConsolidationResult, out: str | Path, force: bool = F
         _charts(wb, result, index_rows, class_rows)
         for add in extra:  # sheets of other capabilities (history, issue 14)
             add(wb)
+        _data_sheet(wb, result)
         wb.close()
     return Path(out)
+
+
+DATA_SHEET = "cchc_du_lieu"  # very hidden: the JSON report itself, so the workbook can be read back exactly
+_CHUNK = 30_000  # characters per cell (Excel keeps at most 32,767)
+
+
+def _data_sheet(wb: xlsxwriter.Workbook, result: ConsolidationResult) -> None:
+    """The machine-readable report inside the workbook (``cchc-xl report TONG-HOP.xlsx`` reads it), so no
+    tool ever parses the printed layout back. Written as text chunks; never shown, never printed."""
+    doc = {**result.to_json(), "level": result.level, "unit_name": result.unit_name}
+    text = json.dumps(doc, ensure_ascii=False, default=str)
+    ws = wb.add_worksheet(DATA_SHEET)
+    ws.very_hidden()
+    ws.set_paper(9)
+    ws.fit_to_pages(1, 0)
+    for row, start in enumerate(range(0, len(text), _CHUNK)):
+        ws.write_string(row, 0, text[start:start + _CHUNK])
 
 
 class Styles:

@@ -25,6 +25,7 @@ from cchc_xl.ooxml.safety import sniff
 # Mirrors of the consolidation writer's sheet and column names (pinned by tests/test_report.py).
 UNITS_SHEET = "Tổng hợp theo xã"
 INDEX_SHEET = "Chỉ số CCHC"
+DATA_SHEET = "cchc_du_lieu"  # the very hidden sheet holding the JSON report (render/consolidate_report.py)
 CHECK_SHEET = "Kiểm tra"
 COMPLETENESS_SHEET = "Tình trạng nộp"
 HEAD_POSITION = "Thứ hạng"
@@ -50,6 +51,7 @@ class Consolidation:
     unit_name: str = ""
     tinh: str = ""
     expected: int | None = None  # communes that had to report; None when no list of them was given
+    deadline_known: bool = True  # whether "late" was judged against a --deadline (JSON "deadline")
 
 
 # Unit names as the consolidation compares them (the same rules as commands/consolidate, which a source
@@ -77,20 +79,26 @@ def load_consolidation(path: str | Path) -> Consolidation:
     """Read a consolidation's JSON report (README keys; ``completeness`` and ``level`` when present)."""
     path = Path(path)
     try:
-        doc = json.loads(path.read_text(encoding="utf-8"))
-        if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
-            raise ValueError
-        form = load_form(doc["form"])
-        period = doc.get("period") or {}
-        missing = doc.get("missing") or []
-        # An empty "missing" list does not say whether an expected list was given: then no "phải báo cáo".
-        expected = len(doc["units"]) + len(missing) if missing else None
-        return Consolidation(form, period.get("ky"), period.get("nam"), doc["units"], doc.get("totals") or {},
-                             missing, doc.get("rejected") or [], doc.get("completeness"),
-                             nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")), expected)
+        return _from_doc(json.loads(path.read_text(encoding="utf-8")))
     except Exception:
-        raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name),
-                            str(path)) from None
+        raise UnusableInput("bad-consolidation", say("report-bad-consolidation", path=path.name), str(path)) from None
+
+
+def _from_doc(doc: object) -> Consolidation:
+    """A Consolidation from the JSON report's document (raises on a document of another shape)."""
+    if not isinstance(doc, dict) or not isinstance(doc.get("units"), list):
+        raise ValueError
+    form = load_form(doc["form"])
+    period = doc.get("period") or {}
+    missing = doc.get("missing") or []
+    # An empty "missing" list does not say whether an expected list was given: then no "phải báo cáo".
+    # With an expected list the completeness list has one entry per expected commune (issue 12).
+    expected = (len(doc["completeness"]) if doc.get("completeness") else len(doc["units"]) + len(missing)
+                ) if missing else None
+    return Consolidation(form, period.get("ky"), period.get("nam"), doc["units"], doc.get("totals") or {},
+                         missing, doc.get("rejected") or [], doc.get("completeness"),
+                         nfc(doc.get("level")), nfc(doc.get("unit_name")), nfc(doc.get("tinh")), expected,
+                         deadline_known=bool(doc.get("deadline")) if "deadline" in doc else True)
 
 
 def is_consolidation_workbook(path: str | Path) -> bool:
@@ -103,7 +111,7 @@ def is_consolidation_workbook(path: str | Path) -> bool:
             wb.close()
     except Exception:
         return False
-    return UNITS_SHEET in names and COMPLETENESS_SHEET in names
+    return DATA_SHEET in names or (UNITS_SHEET in names and COMPLETENESS_SHEET in names)
 
 
 def _grid(wb, name: str) -> list[list[object]]:
@@ -127,6 +135,9 @@ def read_consolidation_xlsx(path: str | Path):
     try:
         wb = CalamineWorkbook.from_path(str(path))
         try:
+            embedded = _grid(wb, DATA_SHEET)
+            if embedded:  # the report as written (every workbook since the print layout was redone)
+                return _from_doc(json.loads("".join(str(r[0]) for r in embedded if r and r[0])))
             units_g, index_g = _grid(wb, UNITS_SHEET), _grid(wb, INDEX_SHEET)
             check_g, comp_g = _grid(wb, CHECK_SHEET), _grid(wb, COMPLETENESS_SHEET)
             stat = {}

@@ -44,11 +44,12 @@ def _rels(zf: zipfile.ZipFile, part: str) -> dict[str, str]:
 
 
 def sheets(path: Path) -> list[tuple[str, str, int]]:
-    """(name, part, local sheet index) in workbook order."""
+    """(name, part, local sheet index) in workbook order; very hidden data sheets are never printed: skipped."""
     with zipfile.ZipFile(path) as zf:
         wb = ET.fromstring(zf.read("xl/workbook.xml"))
         rels = _rels(zf, "xl/workbook.xml")
-    return [(s.get("name"), rels[s.get(R_ID)], i) for i, s in enumerate(wb.find("m:sheets", NS))]
+    return [(s.get("name"), rels[s.get(R_ID)], i) for i, s in enumerate(wb.find("m:sheets", NS))
+            if s.get("state") != "veryHidden"]
 
 
 def print_setups(path: Path) -> dict[str, PrintSetup]:
