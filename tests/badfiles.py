@@ -206,8 +206,8 @@ def docx_bytes() -> bytes:
     return out.getvalue()
 
 
-def zip_bomb_bytes(zeros: int = 5 * 2**20) -> bytes:
-    """A valid workbook plus a member of `zeros` zero bytes (~1000:1 ratio, over the default 200 limit)."""
+def zip_bomb_bytes(zeros: int = 40 * 2**20) -> bytes:
+    """A valid workbook plus a member of `zeros` zero bytes (~1000:1 ratio, over the default 200 limit beyond 16 MiB)."""
     return rewrite_zip(good_xlsx_bytes(rows=5), add={"xl/media/image1.bin": bytes(zeros)})
 
 
