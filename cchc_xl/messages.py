@@ -316,10 +316,6 @@ MESSAGES: dict[str, str] = {
         "Trang '{sheet}' của tệp '{name}' chứa ký tự điều khiển {code} mà định dạng Excel không cho phép "
         "(thường do dán từ phần mềm khác); hãy mở tệp bằng Excel hoặc LibreOffice, lưu thành tệp mới rồi gửi lại."
     ),
-    "package-bad-sheet-xml": (
-        "Nội dung XML của trang '{sheet}' trong tệp '{name}' bị lỗi nên không thể đọc; hãy mở tệp bằng Excel, "
-        "lưu thành tệp mới rồi gửi lại."
-    ),
     "finding-far-cells": (
         "Trang '{sheet}' có {count} ô nằm ngoài vùng biểu mẫu A1:{limit} (ví dụ ô {cell}); các ô này đã bị bỏ qua"
     ),

@@ -8,14 +8,13 @@ recomputation, indicators whose defined name is lost, and rows or sheets that mo
 
 from __future__ import annotations
 
-import io as _io
 from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
 from . import derive
 from .catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework, name_for
-from .io import CellRef, Report, read_formulas, read_report
+from .io import CellRef, Report, read_formulas, read_report, template_layout
 from .messages import say
 from .rules import Env, Finding, rules_for
 from .rules import findings as rule_findings
@@ -95,13 +94,14 @@ def validate_report(report: Report) -> ValidationResult:
     form, fw = report.form, report.framework
     must_be_formulas = derived_names(form, fw)
     refs = {name: report.cells[name] for name in must_be_formulas if name in report.cells}
-    formulas = read_formulas(report.path, list(refs.values()), report.parts or None)
+    formulas = read_formulas(report.package or report.path, list(refs.values()))
     formula_names = {name for name, ref in refs.items() if formulas.get(ref)}
     env = env_from_report(report, formula_names)
     where = _where(report)
     found = rule_findings(rules_for(form, fw), env, where)
     found += _cached_mismatches(report, formula_names, where)
     found += _structure(report)
+    found += _read_notes(report)
     status = "findings" if found else "ok"
     return ValidationResult(str(report.path), form.id, status, found, report)
 
@@ -174,11 +174,19 @@ def _show(v: object) -> str:
 @cache
 def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
     """Where the generated template puts every defined name (built once in memory per form)."""
-    from .template import _write
+    return {name: CellRef(e.sheet, e.row, e.col) for name, e in template_layout(form, framework).items()}
 
-    buffer = _io.BytesIO()
-    layout = _write(buffer, form, framework, None)  # type: ignore[arg-type]
-    return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout.cells.items()}
+
+def _read_notes(report: Report) -> list[Finding]:
+    """What the reader noticed (names relocated, far cells, long texts) and formulas in typed cells."""
+    found = [Finding(n.rule, n.severity, n.codes, n.sheet, n.cell, n.message) for n in report.notes]
+    for name, formula in report.input_formulas.items():
+        ref = report.cells[name]
+        shown = formula if len(formula) <= 80 else formula[:77] + "…"
+        code = report.form.by_name[name].code if name in report.form.by_name else name
+        found.append(Finding(f"input-formula:{code}", "error", (code,), ref.sheet, ref.address,
+                             say("finding-input-formula", cell=str(ref), formula=shown), {"formula": formula}))
+    return found
 
 
 def _structure(report: Report) -> list[Finding]:

@@ -526,13 +526,13 @@ def bad_sheet_xml(path, sheet: str, data: bytes, exc: expat.ExpatError | None) -
         line = data.splitlines()[exc.lineno - 1] if exc.lineno - 1 < len(data.splitlines()) else b""
         ch = line[exc.offset:exc.offset + 1] if exc.offset < len(line) else b""
         if ch and ch[0] < 0x20 and ch not in b"\t\r\n":
-            return UnusableInput("bad-xml", say("package-control-char", name=_name(path), sheet=sheet,
+            return UnusableInput("bad-sheet", say("package-control-char", name=_name(path), sheet=sheet,
                                                 code=f"U+{ch[0]:04X}"), _path(path))
     unfinished = (expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
                   expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN])
     if exc is not None and exc.code in unfinished:
         return UnusableInput("bad-sheet", say("workbook-bad-sheet", name=_name(path), sheet=sheet), _path(path))
-    return UnusableInput("bad-xml", say("package-bad-sheet-xml", name=_name(path), sheet=sheet), _path(path))
+    return UnusableInput("bad-sheet", say("workbook-bad-sheet", name=_name(path), sheet=sheet), _path(path))
 
 
 def _path(path) -> str | None:
