@@ -21,7 +21,8 @@ from .catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load
 from .datafile import DataError
 from .messages import say
 from .numbers import format_vn
-from .safety import UnusableInput
+from .ooxml.publish import OutputIsInput, refuse_input_overwrite, signals_as_exceptions
+from .safety import UnusableInput, escape_surrogates
 from .writer import WriteRefused
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -39,11 +40,12 @@ class Unusable(click.ClickException):
 
 
 def _out(text: str = "") -> None:
-    click.echo(unicodedata.normalize("NFC", text))
+    # File names that are not UTF-8 arrive as lone surrogates: print them escaped, never crash on them.
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)))
 
 
 def _err(text: str) -> None:
-    click.echo(unicodedata.normalize("NFC", text), err=True)
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)), err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -228,6 +230,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
+    refuse_input_overwrite(annotate_out, workbooks)
     results = [validate_file(p, framework) for p in workbooks]
     if fmt == "json":
         docs = [r.to_json() for r in results]
@@ -405,9 +408,10 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
 
     from .consolidate import ConsolidateError, consolidate
     from .rank import DEFAULT_CLASSES, ClassesError, load_classes
-    from .report_consolidate import write_json, write_workbook
+    from .report_consolidate import publish
 
     for target in (out, json_out):
+        refuse_input_overwrite(target, [p for p in (directory, expected, previous, classes_file) if p])
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
     try:
@@ -438,9 +442,7 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    write_workbook(result, out, force=force)
-    if json_out is not None:
-        write_json(result, json_out, force=force)
+    publish(result, out, json_out, force=force)
     if not quiet:
         for r in result.rejected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
@@ -484,6 +486,7 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
+    refuse_input_overwrite(out, [p for p in (old, new) if p is not None])
     if out is not None and out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     result = diff_scores(old, framework=framework) if scores else diff_files(old, new, framework=framework)
@@ -530,9 +533,21 @@ _ANCHOR_API = None
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
+    import warnings
+
+    # openpyxl warns about workbook features it drops (data validation extensions, …): never on stderr.
+    warnings.filterwarnings("ignore", module="openpyxl")
+    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl.*")
     try:
-        cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        with signals_as_exceptions():
+            cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return 0
+    except KeyboardInterrupt:
+        _err("Đã hủy.")
+        return 2
+    except OutputIsInput as exc:
+        _err(exc.message)
+        return 2
     except SystemExit as exc:  # sys.exit inside commands carries their exit code
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except click.exceptions.Abort:

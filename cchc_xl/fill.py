@@ -10,7 +10,6 @@ the inputs give, which is how stated figures in legacy reports are caught.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
 from decimal import Decimal
 from pathlib import Path
@@ -20,6 +19,8 @@ from .datafile import WorkbookData, check_data, load_data
 from .io import CellRef, Report, read_report
 from .messages import say
 from .numbers import excel_round, format_vn
+from .ooxml.publish import in_place as in_place_session
+from .ooxml.publish import refuse_input_overwrite
 from .rules import BAD, Env, Finding, RatioStatedRule, rules_for
 from .template import build_workbook, computed_cells, env_from_data
 from .writer import CellWrite, write_cells
@@ -146,8 +147,42 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
     """Write values and scores by code into an existing workbook, surgically, refreshing cached values.
 
     Without ``out`` and without ``in_place`` nothing is written (a dry run that still reports findings).
-    In place, the original is kept as ``WORKBOOK.bak`` and replaced atomically.
+    In place, the workbook is locked for the whole change, the original is kept as ``WORKBOOK.bak`` (then
+    ``.bak.1``, ``.bak.2``…) and replaced atomically. Formulas found in cells the template keeps for typed
+    values (a DDE call, a HYPERLINK, an external reference) are written back as their cached value.
     """
+    if out is not None:
+        refuse_input_overwrite(out, [workbook, data] if not isinstance(data, dict) else [workbook])
+    if in_place:
+        with in_place_session(workbook):
+            return _fill(workbook, data, Path(workbook), force=True)
+    return _fill(workbook, data, Path(out) if out else None, force=force)
+
+
+def neutralise_writes(report: Report) -> dict[CellRef, CellWrite]:
+    """Constant writes that replace every formula found in a typed cell by the value it showed."""
+    writes = {}
+    for name, _formula in report.input_formulas.items():
+        ref = report.cells[name]
+        value = _shown_value(report, name)
+        writes[ref] = CellWrite(value if not isinstance(value, str) else str(value))
+    return writes
+
+
+def _shown_value(report: Report, name: str) -> object:
+    if name.startswith("TT_"):
+        return report.meta.get(name[3:].lower())
+    if name in report.form.by_name:
+        return report.values.get(report.form.by_name[name].code)
+    for crit in report.framework.criteria:
+        if name == crit.self_name:
+            return report.scores.get(crit.code)
+        if name == crit.appraised_name:
+            return report.appraised.get(crit.code)
+    return None
+
+
+def _fill(workbook, data, target: Path | None, force: bool) -> FillResult:
     report = read_report(workbook)
     doc = load_data(data) if not isinstance(data, dict) else data
     doc = {**doc, "form": doc.get("form") or report.form.id}
@@ -186,14 +221,8 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
         ref = report.cells[report.form.indicator(code).name]
         writes[CellRef(ref.sheet, ref.row, ref.col + 1)] = CellWrite(note)
     refresh = refresh_writes(report, state)
-    writes = {**refresh, **writes}
-    target = Path(workbook) if in_place else (Path(out) if out else None)
+    writes = {**refresh, **neutralise_writes(report), **writes}
     if target is None:
         return FillResult(None, tuple(written), tuple(findings), tuple(incoming.warnings))
-    if in_place:
-        shutil.copy2(workbook, str(workbook) + ".bak")
-        force = True
-    elif Path(target).resolve() == Path(workbook).resolve():
-        raise FileExistsError(say("output-same-as-input", path=str(target)))
-    write_cells(workbook, target, writes, force=force)
+    write_cells(report.package or workbook, target, writes, force=force)
     return FillResult(target, tuple(written), tuple(findings), tuple(incoming.warnings))

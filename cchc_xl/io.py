@@ -539,11 +539,13 @@ def _meta(key: str, value: object) -> object:
 
 
 @contextlib.contextmanager
-def atomic_output(target: str | Path, force: bool = True) -> Iterator[Path]:
+def atomic_output(target: str | Path, force: bool = True, publish: bool = True) -> Iterator[Path]:
     """Yield a temporary path beside ``target``; on success it replaces ``target`` in one rename.
 
-    A crash, an exception or Ctrl-C leaves ``target`` as it was. ``force=False`` refuses to replace an
-    existing file.
+    A crash, an exception, Ctrl-C or SIGTERM (the CLI turns it into an exception) leaves ``target`` as it
+    was and removes the temporary. ``force=False`` refuses to replace an existing file. With
+    ``publish=False`` the caller renames the temporary itself (see ``ooxml.publish.publish_together``);
+    it is still removed if it is left behind.
     """
     target = Path(target)
     if not force and target.exists():
@@ -552,16 +554,16 @@ def atomic_output(target: str | Path, force: bool = True) -> Iterator[Path]:
     fd, tmp = tempfile.mkstemp(prefix=".cchc-", suffix=target.suffix or ".tmp", dir=target.parent)
     os.close(fd)
     try:
-        yield Path(tmp)
         # mkstemp creates 0600; give the output the mode a normal file (or the replaced one) would have.
         umask = os.umask(0)
         os.umask(umask)
         mode = target.stat().st_mode & 0o777 if target.exists() else 0o666 & ~umask
         os.chmod(tmp, mode)
-        os.replace(tmp, target)
-    except BaseException:
+        yield Path(tmp)
+        if publish:
+            os.replace(tmp, target)
+    finally:
         Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def zip_parts(path: str | Path) -> dict[str, bytes]:

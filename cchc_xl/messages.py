@@ -363,6 +363,9 @@ MESSAGES: dict[str, str] = {
         "Tệp '{path}' đang được mở trong Excel hoặc LibreOffice (có tệp khóa '{lock}' bên cạnh); hãy đóng "
         "tệp rồi chạy lại."
     ),
+    "no-r-write": (
+        "trang tính có ô không ghi địa chỉ (thiếu thuộc tính r); hãy mở tệp bằng Excel, lưu lại rồi chạy lại"
+    ),
     "prefixed-xml-write": (
         "trang tính dùng tiền tố không gian tên XML (x:row); hãy mở tệp bằng Excel, lưu lại rồi chạy lại"
     ),
