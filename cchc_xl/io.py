@@ -176,6 +176,7 @@ class ReadNote:
     sheet: str | None
     cell: str | None
     message: str
+    shift: tuple[str, int] | None = None  # (sheet, rows moved) for a relocated name, to report blocks once
 
 
 @dataclass
@@ -438,7 +439,8 @@ def _note_name(report: Report, name: str, problem: tuple[str, str] | None, old: 
     else:
         message = say("finding-name-moved", name=name, what=what, old=str(old), new=str(new))
         rule = "structure:name-moved"
-    report.notes.append(ReadNote(rule, "warning", _codes_of(report, name), new.sheet, new.address, message))
+    shift = (new.sheet, new.row - old.row) if old is not None and old.sheet == new.sheet else None
+    report.notes.append(ReadNote(rule, "warning", _codes_of(report, name), new.sheet, new.address, message, shift))
 
 
 def read_report(path: str | Path | Package, framework: str | None = None, strict_version: bool = True) -> Report:

@@ -325,6 +325,7 @@ MESSAGES: dict[str, str] = {
     "finding-name-moved": (
         "Tên ô {name} của {what} trỏ tới {old} nhưng dòng đó không mang mã này; đã đọc theo mã tại {new}"
     ),
+    "finding-name-more": " (và {count} mục khác cùng tình trạng)",
     "finding-name-broken": (
         "Tên ô {name} của {what} bị hỏng ({why}); đã tìm theo mã và đọc tại {new}"
     ),

@@ -68,7 +68,6 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
-
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     src = Path(result.file)
