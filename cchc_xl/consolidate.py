@@ -27,7 +27,7 @@ from pathlib import Path
 from . import derive, rank
 from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from .messages import say
-from .safety import UnusableInput, is_hidden_or_temp, is_lock_file, sniff
+from .safety import UnusableInput, escape_surrogates, is_hidden_or_temp, is_lock_file, sniff
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Column headers of the "Chỉ số CCHC" sheet that a later run reads back with --previous LAST.xlsx.
@@ -95,6 +95,7 @@ def _finding_dict(f: object) -> dict:
 def read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
     """Validate one workbook and extract its compact record. Never raises (runs inside a pool worker)."""
     rel = os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.basename(path)
+    rel = escape_surrogates(rel)  # a Latin-1 byte in a file name is shown escaped, never crashes a run
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
@@ -159,7 +160,7 @@ def scan(directory: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], list[R
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            rel = path.relative_to(directory).as_posix()
+            rel = escape_surrogates(path.relative_to(directory).as_posix())
             if path.resolve() in skipped:
                 continue
             if is_lock_file(path):

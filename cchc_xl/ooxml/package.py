@@ -44,6 +44,7 @@ _REL_NS = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
 _STRICT_NS = "http://purl.oclc.org/ooxml/spreadsheetml/main"
 _CONTENT_TYPES = "[Content_Types].xml"
 _WORKBOOK = "xl/workbook.xml"
+_CONTROL = re.compile(rb"[\x00-\x08\x0b\x0c\x0e-\x1f]")
 _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 
 # opens of a workbook's zip, for the "opened once" test
@@ -521,13 +522,10 @@ def sheet_too_big(path, sheet: str) -> UnusableInput:
 def bad_sheet_xml(path, sheet: str, data: bytes, exc: expat.ExpatError | None) -> UnusableInput:
     from ..messages import say
 
-    if exc is not None and exc.code == expat.errors.codes[expat.errors.XML_ERROR_INVALID_TOKEN]:
-        # the usual cause of an invalid token in a sheet written by a tool: a raw control character
-        line = data.splitlines()[exc.lineno - 1] if exc.lineno - 1 < len(data.splitlines()) else b""
-        ch = line[exc.offset:exc.offset + 1] if exc.offset < len(line) else b""
-        if ch and ch[0] < 0x20 and ch not in b"\t\r\n":
-            return UnusableInput("bad-sheet", say("package-control-char", name=_name(path), sheet=sheet,
-                                                code=f"U+{ch[0]:04X}"), _path(path))
+    control = _CONTROL.search(data)
+    if control is not None:  # the usual cause of an invalid token in a sheet: a raw control character
+        return UnusableInput("bad-sheet", say("package-control-char", name=_name(path), sheet=sheet,
+                                              code=f"U+{control.group(0)[0]:04X}"), _path(path))
     unfinished = (expat.errors.codes[expat.errors.XML_ERROR_NO_ELEMENTS],
                   expat.errors.codes[expat.errors.XML_ERROR_UNCLOSED_TOKEN])
     if exc is not None and exc.code in unfinished:

@@ -15,6 +15,7 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
 BASE = ROOT / "samples" / "province" / "an-duc-nam-2022.xlsx"  # phu-luc-01b, 0 errors, 0 warnings
+OTHER = Path("an-phu-nam-2022.xlsx")  # the name of the second commune built by other_commune
 STAT = "Phụ lục"
 INFO = "Thông tin"
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
@@ -285,6 +286,15 @@ def control_char(src: Path, dst: Path, sheet: str, address: str) -> Path:
         return pat.sub(lambda m: new, xml, count=1)
 
     return edit(src, dst, {sheet_part(src, sheet): fn})
+
+
+def other_commune(dst: Path) -> Path:
+    """A second consistent commune of BASE's form and period (another name and code, same figures)."""
+    tmp = Path(str(dst) + ".tmp")
+    set_inline_text(BASE, tmp, INFO, "B6", "An Phú")
+    set_inline_text(tmp, dst, INFO, "B7", "11299")
+    tmp.unlink()
+    return dst
 
 
 def copy_as(src: Path, dst: Path) -> Path:
