@@ -316,6 +316,10 @@ MESSAGES: dict[str, str] = {
         "Trang '{sheet}' của tệp '{name}' chứa ký tự điều khiển {code} mà định dạng Excel không cho phép "
         "(thường do dán từ phần mềm khác); hãy mở tệp bằng Excel hoặc LibreOffice, lưu thành tệp mới rồi gửi lại."
     ),
+    "annotate-unreadable": (
+        "Không tạo được bản đánh dấu của '{name}': cấu trúc tệp không cho phép chép lại an toàn (ví dụ thiếu "
+        "phần kiểu định dạng); kết quả kiểm tra ở trên vẫn đúng — hãy mở tệp bằng Excel, lưu lại rồi thử lại."
+    ),
     "finding-far-cells": (
         "Trang '{sheet}' có {count} ô nằm ngoài vùng biểu mẫu A1:{limit} (ví dụ ô {cell}); các ô này đã bị bỏ qua"
     ),

@@ -8,6 +8,7 @@ to recalculate on open because openpyxl does not keep cached formula values.
 from __future__ import annotations
 
 import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -79,7 +80,12 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
         raise ValueError(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
     keep_vba = (package.kind if package is not None else src.suffix.lower().lstrip(".")) == "xlsm"
     source = io.BytesIO(package.raw) if package is not None else src  # the bytes validated, not a re-read
-    wb = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+    try:
+        with warnings.catch_warnings():  # openpyxl warns about extensions it drops: never on stderr
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+    except Exception:  # openpyxl's own errors on packages it cannot model (no styles part, odd XML …)
+        raise ValueError(say("annotate-unreadable", name=src.name)) from None
     # A formula found in a cell the template keeps for typed values (a DDE call, a HYPERLINK, an external
     # reference) is not copied: the copy holds the value it showed, as a constant.
     if report is not None:

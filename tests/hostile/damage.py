@@ -18,6 +18,7 @@ BASE = ROOT / "samples" / "province" / "an-duc-nam-2022.xlsx"  # phu-luc-01b, 0 
 OTHER = Path("an-phu-nam-2022.xlsx")  # the name of the second commune built by other_commune
 STAT = "Phụ lục"
 INFO = "Thông tin"
+SCORE = "Chấm điểm"
 NS = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 
 
