@@ -76,13 +76,15 @@ def sha(path: Path) -> str:
     return hashlib.sha256(Path(path).read_bytes()).hexdigest()
 
 
-def formulas_in(path: Path) -> list[bytes]:
-    """Every ``<f>`` element text of every sheet part of a workbook."""
-    import re
+def formulas_in(path: Path) -> list[str]:
+    """The text of every ``<f>`` element of every sheet part of a workbook (XML escapes decoded)."""
+    import xml.etree.ElementTree as ET
 
     out = []
     with zipfile.ZipFile(path) as zf:
         for name in zf.namelist():
-            if name.startswith("xl/worksheets/") and name.endswith(".xml"):
-                out += re.findall(rb"<(?:\w+:)?f\b[^>]*?(?:/>|>(.*?)</(?:\w+:)?f>)", zf.read(name), re.S)
+            if name.replace("\\", "/").startswith("xl/worksheets/") and name.endswith(".xml"):
+                for el in ET.fromstring(zf.read(name)).iter():
+                    if isinstance(el.tag, str) and el.tag.rsplit("}", 1)[-1] == "f" and el.text:
+                        out.append(el.text)
     return out
