@@ -6,7 +6,7 @@ CLI    := $(VENV)/bin/cchc-xl
 STAMP  := $(VENV)/.installed
 OUT    := demo-output
 
-.PHONY: setup demo test test-fast lint templates samples bench clean
+.PHONY: setup oracles demo test test-fast lint templates samples bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || python3 -m venv $(VENV)
@@ -28,7 +28,19 @@ demo: setup
 	$(CLI) diff $(OUT)/quang-khai-nam-2022.xlsx $(OUT)/dong-tam-nam-2022.xlsx || test $$? -eq 1
 	$(CLI) consolidate samples/province -o $(OUT)/tong-hop.xlsx --json $(OUT)/tong-hop.json --expected samples/province/expected.csv --force || test $$? -eq 1
 
-test: setup
+# The test oracles (LibreOffice with its UNO bridge and Writer, Gnumeric) are installed once, here, before
+# the pytest workers start: two workers installing at once lost the dpkg lock and skipped their tests.
+ORACLE_PKGS := libreoffice-calc-nogui libreoffice-writer-nogui python3-uno gnumeric
+oracles:
+	@if command -v soffice >/dev/null && /usr/bin/python3 -c 'import uno' 2>/dev/null \
+	    && command -v ssconvert >/dev/null; then :; \
+	elif [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null; then \
+	  echo "Installing the test oracles: $(ORACLE_PKGS)"; \
+	  DEBIAN_FRONTEND=noninteractive apt-get update -q && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -q $(ORACLE_PKGS); \
+	else echo "LibreOffice/Gnumeric missing and not root: their tests will be skipped (sudo apt-get install $(ORACLE_PKGS))"; fi
+
+test: setup oracles
 	$(PY) -m pytest -q -n 2
 
 test-fast: setup
@@ -36,6 +48,7 @@ test-fast: setup
 
 lint: setup
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports
 
 templates: setup
 	$(CLI) template build

@@ -42,7 +42,7 @@ NAME_MARK, CODE_MARK = "XAMAU0000000", "MAMAU0000000"
 def _variant(i: int) -> bytes:
     from make_province import scores, values
 
-    from cchc_xl.fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     rng = random.Random(1000 + i)
     own, appraised = scores(rng, rng.random())
@@ -130,8 +130,8 @@ def run_ours(folder: Path, jobs: int) -> dict:
     code = f"""
 import json, resource, time, sys
 sys.path.insert(0, {str(ROOT)!r})
-from cchc_xl.consolidate import consolidate
-from cchc_xl.report_consolidate import write_json, write_workbook
+from cchc_xl.commands.consolidate import consolidate
+from cchc_xl.render.consolidate_report import write_json, write_workbook
 t = time.perf_counter()
 r = consolidate({str(folder)!r}, jobs={jobs})
 write_workbook(r, {str(folder)!r} + ".xlsx", force=True)

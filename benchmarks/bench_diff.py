@@ -20,8 +20,8 @@ import yaml
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_xl.diff import diff_files  # noqa: E402
-from cchc_xl.fill import new_workbook  # noqa: E402
+from cchc_xl.commands.diff import diff_files  # noqa: E402
+from cchc_xl.commands.new import new_workbook  # noqa: E402
 
 RUNS = 7
 

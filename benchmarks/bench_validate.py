@@ -17,10 +17,10 @@ import tempfile
 import time
 from pathlib import Path
 
-from cchc_xl.catalog import load_form
-from cchc_xl.fill import new_workbook
-from cchc_xl.recompute import recompute_workbook
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.commands.recompute import recompute_workbook
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.model.catalog import load_form
 
 
 def make(directory: Path, n: int) -> list[Path]:

@@ -16,18 +16,16 @@ from pathlib import Path
 
 import click
 
-from . import __version__
-from .catalog import DEFAULT_FORM, CatalogError, framework_for, list_forms, load_form
-from .datafile import DataError
-from .messages import say
-from .numbers import format_vn
-from .ooxml.publish import OutputIsInput, refuse_input_overwrite, signals_as_exceptions
-from .safety import UnusableInput, escape_surrogates
-from .writer import WriteRefused
+from cchc_xl import __version__
+from cchc_xl.errors import CchcError, WriteRefused
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
+from cchc_xl.model.numbers import format_vn
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
-REPO_TEMPLATES = Path(__file__).resolve().parent.parent / "workbook_templates"
+INTERNAL_ERROR = 3  # exit code of a crash: distinct from 2 (unusable input) so a bug never reads as bad input
 
 
 class Unusable(click.ClickException):
@@ -40,12 +38,11 @@ class Unusable(click.ClickException):
 
 
 def _out(text: str = "") -> None:
-    # File names that are not UTF-8 arrive as lone surrogates: print them escaped, never crash on them.
-    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)))
+    click.echo(unicodedata.normalize("NFC", text))
 
 
 def _err(text: str) -> None:
-    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)), err=True)
+    click.echo(unicodedata.normalize("NFC", text), err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -142,8 +139,8 @@ def template_group() -> None:
 
 
 @template_group.command("build")
-@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=REPO_TEMPLATES,
-              show_default=True, help="Where to write the templates.")
+@click.option("--dir", "directory", type=click.Path(file_okay=False, path_type=Path), default=Path("workbook_templates"),
+              show_default=True, help="Where to write the templates (relative to the current folder).")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
 def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:
@@ -155,7 +152,7 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
         cchc-xl template build
         cchc-xl template build --check
     """
-    from .template import build_templates, stale_templates
+    from cchc_xl.commands.template import build_templates, stale_templates
 
     form_ids = list(forms) or list_forms()
     if check:
@@ -189,14 +186,16 @@ def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, f
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
     """
-    from .fill import new_workbook
+    from cchc_xl.commands.new import new_workbook
 
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
         raise Unusable(say("xlsm-needs-xlsm", path=str(out)))
     if xlsm:
-        from .xlsm import new_xlsm_workbook as new_workbook  # the .xlsx build, then the VBA and buttons
+        from cchc_xl.commands.new import (
+            new_xlsm_workbook as new_workbook,  # the .xlsx build, then VBA + buttons
+        )
     result = new_workbook(data, out, form_id, framework)
     for w in result.warnings:
         _err("Cảnh báo: " + w)
@@ -225,12 +224,11 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
         cchc-xl validate bao-cao/*.xlsx --format json
         cchc-xl validate xa.xlsx --annotate xa-danh-dau.xlsx
     """
-    from .report_validate import annotate, text_report
-    from .validate import validate_file
+    from cchc_xl.commands.validate import validate_file
+    from cchc_xl.render.validate_report import annotate, text_report
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
-    refuse_input_overwrite(annotate_out, workbooks)
     results = [validate_file(p, framework) for p in workbooks]
     if fmt == "json":
         docs = [r.to_json() for r in results]
@@ -245,10 +243,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
                      warnings=sum(r.warnings for r in results),
                      unusable=sum(r.status == "unusable" for r in results)))
     if annotate_out is not None and results[0].status != "unusable":
-        try:
-            annotate(results[0], annotate_out, force=force)
-        except ValueError as exc:
-            raise Unusable(str(exc)) from None
+        annotate(results[0], annotate_out, force=force)
         _err(say("annotate-written", path=str(annotate_out)))
     sys.exit(max(r.exit_code for r in results))
 
@@ -281,8 +276,8 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from .fill import fill_workbook
-    from .report_validate import SEVERITY_LABELS
+    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)
     result = fill_workbook(workbook, data, out, in_place=in_place, force=force)
@@ -310,7 +305,7 @@ def recompute_cmd(workbook: Path, out: Path | None, in_place: bool, force: bool)
     \b
         cchc-xl recompute xa.xlsx -o xa-tinh-lai.xlsx
     """
-    from .recompute import recompute_workbook
+    from cchc_xl.commands.recompute import recompute_workbook
 
     _write_target(out, in_place, force)
     result = recompute_workbook(workbook, out, in_place=in_place, force=force)
@@ -338,7 +333,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
     \b
         cchc-xl show samples/hoang-truong-nam-2023.xlsx
     """
-    from .io import read_report
+    from cchc_xl.ooxml.reader import read_report
 
     r = read_report(workbook)
     if fmt == "json":
@@ -364,7 +359,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
             if own is None and appr is None and not show_all:
                 continue
             _out(f"  {crit.code:<6} {format_vn(own):>8} / {format_vn(appr):<8} {crit.label[:70]}")
-        _out(f"  Tổng: {format_vn(r.totals.get('DIEM_TONG'))} / {format_vn(r.totals.get('THAMDINH_TONG'))}")
+        _out(f"  Tổng: {format_vn(r.totals.get(names.SELF_TOTAL))} / {format_vn(r.totals.get(names.APPRAISED_TOTAL))}")
 
 
 # --------------------------------------------------------------------------------------- consolidate
@@ -406,12 +401,12 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     """
     import datetime as dt
 
-    from .consolidate import ConsolidateError, consolidate
-    from .rank import DEFAULT_CLASSES, ClassesError, load_classes
-    from .report_consolidate import publish
+    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
+    from cchc_xl.errors import DataError
+    from cchc_xl.render.consolidate_report import write_json, write_workbook
 
     for target in (out, json_out):
-        refuse_input_overwrite(target, [p for p in (directory, expected, previous, classes_file) if p])
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
     try:
@@ -435,14 +430,16 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
                              classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
                              progress=progress if show_bar else None)
-    except (ConsolidateError, ClassesError) as exc:
+    except DataError as exc:
         for p in exc.problems:
             _err(p)
         sys.exit(2)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    publish(result, out, json_out, force=force)
+    write_workbook(result, out, force=force)
+    if json_out is not None:
+        write_json(result, json_out, force=force)
     if not quiet:
         for r in result.rejected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
@@ -481,12 +478,11 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
         cchc-xl diff lan-1.xlsx lan-2.xlsx --format json --all
         cchc-xl diff xa.xlsx --scores -o so-sanh.xlsx
     """
-    from .diff import diff_files, diff_scores
-    from .report_diff import render_json, render_text, write_xlsx
+    from cchc_xl.commands.diff import diff_files, diff_scores
+    from cchc_xl.render.diff_report import render_json, render_text, write_xlsx
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
-    refuse_input_overwrite(out, [p for p in (old, new) if p is not None])
     if out is not None and out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     result = diff_scores(old, framework=framework) if scores else diff_files(old, new, framework=framework)
@@ -533,21 +529,9 @@ _ANCHOR_API = None
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
-    import warnings
-
-    # openpyxl warns about workbook features it drops (data validation extensions, …): never on stderr.
-    warnings.filterwarnings("ignore", module="openpyxl")
-    warnings.filterwarnings("ignore", category=UserWarning, module="openpyxl.*")
     try:
-        with signals_as_exceptions():
-            cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return 0
-    except KeyboardInterrupt:
-        _err("Đã hủy.")
-        return 2
-    except OutputIsInput as exc:
-        _err(exc.message)
-        return 2
     except SystemExit as exc:  # sys.exit inside commands carries their exit code
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except click.exceptions.Abort:
@@ -558,25 +542,19 @@ def main(argv: list[str] | None = None) -> int:
         return exc.exit_code
     except WriteRefused as exc:
         _err(say("write-refused", detail=exc.message))
-        return 2
-    except UnusableInput as exc:
-        _err(exc.message)
-        return 2
-    except (CatalogError, DataError) as exc:
+        return exc.exit_code
+    except CchcError as exc:  # unusable input, bad data/catalog/usage, refused output: each says why
         for p in exc.problems:
             _err(p)
-        return 2
-    except FileExistsError as exc:
-        _err(str(exc))
-        return 2
+        return exc.exit_code
     except PermissionError as exc:
         _err(say("output-open-in-excel", path=exc.filename or ""))
         return 2
-    except Exception as exc:
+    except Exception:  # a bug of ours, never the user's input: exit 3, no Python text unless debugging
         if os.environ.get("CCHC_XL_DEBUG"):
             traceback.print_exc()
-        _err(say("internal-error", detail=f"{type(exc).__name__}: {exc}"))
-        return 2
+        _err(say("internal-error"))
+        return INTERNAL_ERROR
 
 
 def entry() -> None:

@@ -144,7 +144,10 @@ MESSAGES: dict[str, str] = {
     "templates-up-to-date": "Các mẫu biểu trong '{dir}' đã cập nhật.",
     "templates-stale": "Mẫu biểu '{path}' đã cũ so với danh mục; chạy 'cchc-xl template build'.",
     "created-workbook": "Đã tạo sổ làm việc '{path}' (mẫu {form}, {values} chỉ tiêu, {scores} điểm).",
-    "internal-error": "Lỗi nội bộ của cchc-xl ({detail}); hãy gửi tệp và thông báo này cho bộ phận kỹ thuật.",
+    "internal-error": (
+        "Lỗi nội bộ của cchc-xl (không phải lỗi của tệp). Hãy gửi tệp và lệnh vừa chạy cho bộ phận kỹ thuật; "
+        "chạy lại với biến môi trường CCHC_XL_DEBUG=1 để có thêm chi tiết."
+    ),
     # consolidate (cchc_xl/consolidate.py, cchc_xl/rank.py, cchc_xl/report_consolidate.py)
     "consolidate-no-dir": "Không tìm thấy thư mục '{path}'; hãy kiểm tra lại đường dẫn.",
     "consolidate-not-dir": "'{path}' là một tệp chứ không phải thư mục; hãy chỉ ra thư mục chứa các tệp báo cáo của xã.",

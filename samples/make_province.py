@@ -26,7 +26,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from cchc_xl.fill import new_workbook  # noqa: E402
+from cchc_xl.commands.new import new_workbook  # noqa: E402
 
 OUT = ROOT / "samples" / "province"
 FORM = "hai-duong-bieu-mau-2022"

@@ -1,4 +1,4 @@
-"""Generator for a corpus of bad (and two good) workbooks, one file per case, for tests of cchc_xl.safety.
+"""Generator for a corpus of bad (and two good) workbooks, one file per case, for tests of cchc_xl.ooxml.safety.
 
 ``make_corpus(dir)`` writes every case into `dir` and returns ``{case: Path}``; ``EXPECTED[case]`` is the
 ``UnusableInput.kind`` that ``sniff`` must raise for it, or the string ``sniff`` must return.

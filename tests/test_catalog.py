@@ -7,15 +7,8 @@ from decimal import Decimal
 
 import pytest
 
-from cchc_xl.catalog import (
-    KINDS,
-    CatalogError,
-    list_forms,
-    load_form,
-    load_framework,
-    name_for,
-    parse_framework,
-)
+from cchc_xl.errors import CatalogError
+from cchc_xl.model.catalog import KINDS, list_forms, load_form, load_framework, name_for, parse_framework
 
 FORMS = list_forms()
 

@@ -14,9 +14,9 @@ import pytest
 from openpyxl import load_workbook
 
 from cchc_xl.cli import main
-from cchc_xl.consolidate import consolidate, fold_name, norm_name
-from cchc_xl.fill import new_workbook
-from cchc_xl.report_consolidate import write_json, write_workbook
+from cchc_xl.commands.consolidate import consolidate, fold_name, norm_name
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.render.consolidate_report import write_json, write_workbook
 from tests.badfiles import make_corpus
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -14,14 +14,15 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from cchc_xl.catalog import framework_for, load_form, parse_form
 from cchc_xl.cli import main
-from cchc_xl.datafile import check_data
-from cchc_xl.diff import diff_files, diff_scores
-from cchc_xl.fill import new_workbook
-from cchc_xl.report_diff import render_json, render_text, summary_line, write_xlsx
-from cchc_xl.safety import UnusableInput, sniff
-from cchc_xl.template import build_workbook
+from cchc_xl.commands.diff import diff_files, diff_scores
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.errors import OutputRefused, UnusableInput
+from cchc_xl.model.catalog import framework_for, load_form, parse_form
+from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.ooxml.safety import sniff
+from cchc_xl.render.diff_report import render_json, render_text, summary_line, write_xlsx
+from cchc_xl.sources.datafile import check_data
 
 ROOT = Path(__file__).resolve().parents[1]
 LE_HONG = ROOT / "samples" / "data" / "le-hong-6thang-2022.yaml"
@@ -343,7 +344,7 @@ def test_scores_notes_and_metadata_between_files(base, tmp_path):
 
 
 def test_validation_errors_introduced_and_fixed(base, tmp_path):
-    pytest.importorskip("cchc_xl.validate")
+    pytest.importorskip("cchc_xl.commands.validate")
     doc = le_hong()
     doc["values"]["BM1-2.2"] = 40  # more tasks done than planned (28)
     worse = build(tmp_path, "worse", doc)
@@ -407,7 +408,7 @@ def test_write_xlsx_never_replaces_without_force(base, tmp_path):
     result = diff_files(base, base)
     target = tmp_path / "r.xlsx"
     write_xlsx(result, target)
-    with pytest.raises(FileExistsError):
+    with pytest.raises(OutputRefused):
         write_xlsx(result, target)
 
 

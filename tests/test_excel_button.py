@@ -16,13 +16,13 @@ import openpyxl
 import pytest
 from openpyxl.utils import get_column_letter
 
-from cchc_xl import excel
-from cchc_xl.fill import new_workbook
+from cchc_xl.adapters import excel
+from cchc_xl.commands.new import new_workbook
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.engine.rules import rules_for
 from cchc_xl.messages import say
-from cchc_xl.rules import rules_for
-from cchc_xl.template import CHECK_SHEET
-from cchc_xl.validate import validate_file
-from cchc_xl.xlsm import build_xlsm
+from cchc_xl.model.layout import CHECK_SHEET
+from cchc_xl.ooxml.vba import build_xlsm
 
 ROOT = Path(__file__).resolve().parents[1]
 SAMPLE = ROOT / "samples" / "data" / "hoang-truong-nam-2023.yaml"
@@ -378,7 +378,8 @@ def sample_xlsm() -> Path:
 
 @pytest.mark.parametrize("stem", ["hoang-truong-nam-2023", "le-hong-6thang-2022"])
 def test_committed_sample_xlsm_is_current(stem: str, tmp_path: Path) -> None:
-    from cchc_xl.xlsm import new_xlsm_workbook, xlsm_differences
+    from cchc_xl.commands.new import new_xlsm_workbook
+    from cchc_xl.ooxml.vba import xlsm_differences
     from tests.conftest import SAMPLES
 
     fresh = tmp_path / f"{stem}.xlsm"

@@ -6,10 +6,10 @@ import pytest
 import yaml
 
 from cchc_xl.cli import main
-from cchc_xl.fill import fill_workbook
-from cchc_xl.io import read_formulas, read_report, workbook_index, zip_parts
-from cchc_xl.recompute import recompute_workbook
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.fill import fill_workbook
+from cchc_xl.commands.recompute import recompute_workbook
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.ooxml.reader import read_formulas, read_report, workbook_index, zip_parts
 from tests.wbtools import raw_write, rewrite_part
 
 

@@ -6,9 +6,9 @@ import openpyxl
 import pytest
 import yaml
 
-from cchc_xl.catalog import load_form
 from cchc_xl.cli import main
-from cchc_xl.io import read_report, workbook_index
+from cchc_xl.model.catalog import load_form
+from cchc_xl.ooxml.reader import read_report, workbook_index
 from tests.conftest import SAMPLE_DATA
 
 
@@ -22,7 +22,7 @@ def test_round_trip_by_code_with_calamine_and_openpyxl(built_samples, stem):
     path = built_samples[stem]
     report = read_report(path)  # python-calamine
     values = {k: v for k, v in report.values.items() if v is not None}
-    from cchc_xl.numbers import parse_number
+    from cchc_xl.model.numbers import parse_number
 
     expected = {k: parse_number(v).value for k, v in (doc.get("values") or {}).items()}
     expected.update(doc.get("text") or {})
@@ -151,7 +151,7 @@ def test_every_input_code_round_trips(tmp_path):
         for n, ind in enumerate(form.inputs):
             values[ind.code] = ind.allowed_values[-1] if ind.kind == "coded" else (n % 100 if ind.kind == "percent" else n)
         out = tmp_path / f"{form_id}.xlsx"
-        from cchc_xl.fill import new_workbook
+        from cchc_xl.commands.new import new_workbook
 
         new_workbook({"form": form_id, "values": values}, out)
         got = read_report(out).values

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from cchc_xl.numbers import excel_round, format_vn, parse_number, suggest_amount
+from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_amount
 
 
 @pytest.mark.parametrize(

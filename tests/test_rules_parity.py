@@ -11,11 +11,11 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from cchc_xl import expr
-from cchc_xl.catalog import name_for
-from cchc_xl.rules import BAD, NA, OK, Env, ExprRule
-from cchc_xl.template import CHECK_FIRST_ROW, CHECK_SHEET
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.engine.rules import BAD, NA, OK, Env, ExprRule
+from cchc_xl.model import expr
+from cchc_xl.model.catalog import name_for
+from cchc_xl.model.layout import CHECK_FIRST_ROW, CHECK_SHEET
 from tests.wbtools import raw_write
 
 PYTHON_ONLY = ("cached-mismatch:", "structure:", "missing-name:", "stated:")

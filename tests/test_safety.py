@@ -1,4 +1,4 @@
-"""Tests for cchc_xl.safety: the gate every input workbook passes before anything else touches it."""
+"""Tests for cchc_xl.ooxml.safety: the gate every input workbook passes before anything else touches it."""
 
 from __future__ import annotations
 
@@ -24,11 +24,11 @@ _ROOT = Path(__file__).resolve().parents[1]
 if str(_ROOT) not in sys.path:
     sys.path.insert(0, str(_ROOT))
 
-from cchc_xl import safety  # noqa: E402
-from cchc_xl.safety import (  # noqa: E402
+from cchc_xl.errors import UnusableInput  # noqa: E402
+from cchc_xl.ooxml import safety  # noqa: E402
+from cchc_xl.ooxml.safety import (  # noqa: E402
     MESSAGES,
     Limits,
-    UnusableInput,
     is_hidden_or_temp,
     is_lock_file,
     parse_xml,

@@ -8,18 +8,13 @@ import openpyxl
 import pytest
 from openpyxl.worksheet.cell_range import MultiCellRange
 
-from cchc_xl.catalog import framework_for, list_forms, load_form
-from cchc_xl.datafile import META_FIELDS
-from cchc_xl.io import parse_ref, workbook_index, zip_parts
-from cchc_xl.template import (
-    CHECK_SHEET,
-    INFO_SHEET,
-    SCORE_SHEET,
-    build_workbook,
-    stale_templates,
-    stat_sheet_name,
-    template_path,
-)
+from cchc_xl.commands.template import stale_templates, template_path
+from cchc_xl.model.catalog import framework_for, list_forms, load_form
+from cchc_xl.model.data import META_FIELDS
+from cchc_xl.model.layout import CHECK_SHEET, INFO_SHEET, SCORE_SHEET, stat_sheet_name
+from cchc_xl.model.report import parse_ref
+from cchc_xl.ooxml.builder import build_workbook
+from cchc_xl.ooxml.reader import workbook_index, zip_parts
 from tests.conftest import TEMPLATES
 
 FORMS = list_forms()

@@ -9,8 +9,8 @@ import unicodedata
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.fill import fill_workbook
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.fill import fill_workbook
+from cchc_xl.commands.validate import validate_file
 from tests.badfiles import EXPECTED, make_corpus
 from tests.wbtools import insert_rows, raw_write, rename_sheet, rewrite_part
 

@@ -1,4 +1,4 @@
-"""The macro-enabled templates: VBA project from macros/*.bas, the two buttons, and safe reading.
+"""The macro-enabled templates: VBA project from cchc_xl/macros/*.bas, the two buttons, and safe reading.
 
 LibreOffice checks (opening without repair, buttons bound after `new --xlsm` and after `fill`) are
 marked ``libreoffice``; the VBA's behaviour is tested in test_excel_button.py.
@@ -14,9 +14,9 @@ from pathlib import Path
 import pytest
 
 from cchc_xl.cli import main
-from cchc_xl.io import read_report
-from cchc_xl.template import stat_sheet_name
-from cchc_xl.xlsm import (
+from cchc_xl.model.layout import stat_sheet_name
+from cchc_xl.ooxml.reader import read_report
+from cchc_xl.ooxml.vba import (
     BUTTONS,
     MACROS_DIR,
     build_xlsm,
@@ -94,7 +94,7 @@ def test_build_is_deterministic(tmp_path: Path) -> None:
 
 @pytest.mark.parametrize("form_id", FORMS)
 def test_buttons_on_the_statistical_and_scoring_sheets(form_id: str) -> None:
-    from cchc_xl.catalog import load_form
+    from cchc_xl.model.catalog import load_form
 
     found = buttons(TEMPLATES / f"{form_id}.xlsm")
     assert found == {stat_sheet_name(load_form(form_id)): EXPECTED_BUTTONS, "Chấm điểm": EXPECTED_BUTTONS}

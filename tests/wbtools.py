@@ -6,8 +6,8 @@ import re
 import zipfile
 from pathlib import Path
 
-from cchc_xl.io import workbook_index
-from cchc_xl.writer import CellWrite, write_cells
+from cchc_xl.ooxml.reader import workbook_index
+from cchc_xl.ooxml.writer import CellWrite, write_cells
 
 
 def raw_write(src: Path, dst: Path, values: dict[str, object]) -> Path:

@@ -23,6 +23,7 @@ Public API: :func:`soffice_path`, :func:`ensure_libreoffice`, :func:`uno_python`
 
 from __future__ import annotations
 
+import fcntl
 import json
 import os
 import shutil
@@ -121,7 +122,17 @@ def ensure_libreoffice(with_uno: bool = False) -> str:
     path = soffice_path()
     if path and (not with_uno or uno_python()):
         return path
+    # Two pytest-xdist workers once ran apt-get at the same time and one lost the dpkg lock (its tests were
+    # skipped and the run stayed green): install under an exclusive lock, then look again.
+    with open(os.path.join(tempfile.gettempdir(), "cchc-xl-oracles.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        path = soffice_path()
+        if path and (not with_uno or uno_python()):
+            return path
+        return _install(path, with_uno)
 
+
+def _install(path: str | None, with_uno: bool) -> str:
     missing = "LibreOffice" if not path else "the LibreOffice UNO bridge (python3-uno)"
     apt_get = shutil.which("apt-get")
     if apt_get is None or not hasattr(os, "geteuid") or os.geteuid() != 0:
@@ -545,6 +556,9 @@ def _drive(path: Path, steps: list[list[str]], out_path: Path, timeout: float, l
     return out_path
 
 
-if __name__ == "__main__":  # manual use: python -m tests.support.libreoffice OUT_DIR FILE...
+if __name__ == "__main__" and sys.argv[1:] == ["--ensure"]:  # `make test` runs this once, before the workers
+    print(ensure_libreoffice(with_uno=True))
+elif __name__ == "__main__":  # manual use: python -m tests.support.libreoffice OUT_DIR FILE...
     results = recalc_xlsx([Path(p) for p in sys.argv[2:]], Path(sys.argv[1]))
     print("\n".join(str(p) for p in results))
+

@@ -24,8 +24,9 @@ from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from pathlib import Path
 from typing import TypeVar
 
-from .catalog import nfc
-from .messages import say
+from cchc_xl.errors import DataError
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import nfc
 
 K = TypeVar("K", bound=Hashable)
 SCORE_PLACES = Decimal("0.001")
@@ -131,12 +132,6 @@ _NAME_COLUMNS = ("name", "ten", "tên", "xep_loai", "xếp loại", "xep loai")
 _MIN_COLUMNS = ("min", "tu", "từ", "diem_tu", "điểm từ", "diem tu", "nguong", "ngưỡng")
 
 
-class ClassesError(ValueError):
-    """A rating-class table cannot be used; ``problems`` lists every Vietnamese message."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 def parse_classes(text: str, source: str = "") -> tuple[RatingClass, ...]:
@@ -146,7 +141,7 @@ def parse_classes(text: str, source: str = "") -> tuple[RatingClass, ...]:
     name_col = next((header[c] for c in _NAME_COLUMNS if c in header), None)
     min_col = next((header[c] for c in _MIN_COLUMNS if c in header), None)
     if name_col is None or min_col is None:
-        raise ClassesError([say("classes-columns", path=source)])
+        raise DataError([say("classes-columns", path=source)])
     problems: list[str] = []
     out: list[RatingClass] = []
     for n, row in enumerate(reader, start=2):
@@ -169,7 +164,7 @@ def parse_classes(text: str, source: str = "") -> tuple[RatingClass, ...]:
     if len({c.minimum for c in out}) != len(out):
         problems.append(say("classes-duplicate", path=source))
     if problems:
-        raise ClassesError(problems)
+        raise DataError(problems)
     return tuple(sorted(out, key=lambda c: c.minimum, reverse=True))
 
 
@@ -177,7 +172,7 @@ def load_classes(path: str | Path) -> tuple[RatingClass, ...]:
     try:
         text = Path(path).read_text(encoding="utf-8-sig")
     except (OSError, UnicodeDecodeError) as exc:
-        raise ClassesError([say("classes-unreadable", path=str(path), detail=exc)]) from None
+        raise DataError([say("classes-unreadable", path=str(path), detail=exc)]) from None
     return parse_classes(text, str(path))
 
 

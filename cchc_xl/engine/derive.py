@@ -10,8 +10,9 @@ from __future__ import annotations
 from collections.abc import Mapping
 from decimal import Decimal
 
-from .catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
-from .numbers import excel_round
+from cchc_xl.model import names
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, SELF_TOTAL_NAME, Derivation, Form, Framework, name_for
+from cchc_xl.model.numbers import excel_round
 
 Number = int | float
 NA = ""  # what Excel shows for "not applicable" (0/0): an empty string result
@@ -74,14 +75,12 @@ def _clean(x: Number) -> Number:
 def score_formula(framework: Framework, code: str, appraised: bool) -> str:
     """Formula of a computed criterion: the sum of its children in the same column."""
     crit = framework.criterion(code)
-    prefix = "THAMDINH" if appraised else "DIEM"
-    return "=SUM(" + ",".join(name_for(c, prefix) for c in crit.children) + ")"
+    return "=SUM(" + ",".join(names.score_name(c, appraised) for c in crit.children) + ")"
 
 
 def total_formula(framework: Framework, appraised: bool) -> str:
     fields = [f for f in framework.fields if appraised or f.self_assessed]
-    prefix = "THAMDINH" if appraised else "DIEM"
-    return "=SUM(" + ",".join(name_for(f.code, prefix) for f in fields) + ")"
+    return "=SUM(" + ",".join(names.score_name(f.code, appraised) for f in fields) + ")"
 
 
 def percent_formula(framework: Framework, code: str) -> str:

@@ -12,11 +12,14 @@ import re
 import zipfile
 from dataclasses import dataclass
 from pathlib import Path
-from xml.sax.saxutils import escape
 
-from .io import CellRef, atomic_output
-from .messages import say
-from .ooxml.package import Package
+from cchc_xl.engine.state import _locator, computed_cells
+from cchc_xl.errors import WriteRefused
+from cchc_xl.model.data import WorkbookData
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import atomic_output, sheet_parts
+from cchc_xl.ooxml.safety import read_part, sniff
+from cchc_xl.ooxml.xmltext import escape
 
 
 @dataclass(frozen=True)
@@ -28,12 +31,6 @@ class CellWrite:
     cached_only: bool = False  # keep the cell's existing formula, refresh only its cached value
 
 
-class WriteRefused(Exception):
-    """The package has a shape this writer does not edit safely; ``message`` says why in Vietnamese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 def _col_index(address: bytes) -> int:
@@ -89,10 +86,8 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 
 def patch_sheet(xml: bytes, writes: dict[str, CellWrite]) -> bytes:
     """Return ``xml`` with the given cells (A1 addresses) replaced or inserted; everything else untouched."""
-    if re.search(rb"<[A-Za-z_][\w.-]*:(?:sheetData|row|c)\b", xml):
-        raise WriteRefused(say("prefixed-xml-write"))
-    if re.search(rb"<c(?=[\s>/])(?![^>]*\br=)[^>]*>", xml):
-        raise WriteRefused(say("no-r-write"))
+    if b"<x:sheetData" in xml or b"<x:row" in xml:
+        raise WriteRefused("prefixed-xml")
     by_row: dict[int, dict[str, CellWrite]] = {}
     for address, write in writes.items():
         by_row.setdefault(int(re.search(r"\d+", address).group(0)), {})[address] = write  # type: ignore[union-attr]
@@ -178,35 +173,36 @@ def _patch_row(row_xml: bytes, writes: dict[str, CellWrite]) -> bytes:
     return head + b"".join(out) + b"</row>"
 
 
-def write_cells(src: str | Path | Package, dst: str | Path, writes: dict[CellRef, CellWrite],
-                force: bool = True) -> None:
-    """Copy ``src`` to ``dst`` changing only ``writes``; drop calcChain when formulas were written.
-
-    ``src`` may be the already opened :class:`Package` of the workbook (nothing is read twice).
-    """
-    package = src if isinstance(src, Package) else Package.open(src)
-    parts = package.sheet_parts()
+def write_cells(src: str | Path, dst: str | Path, writes: dict[CellRef, CellWrite], force: bool = True) -> None:
+    """Copy ``src`` to ``dst`` changing only ``writes``; drop calcChain when formulas were written."""
+    sniff(src)
+    parts = sheet_parts(src)
     by_part: dict[str, dict[str, CellWrite]] = {}
     for ref, write in writes.items():
         part = parts.get(ref.sheet)
-        if not part or not package.has(part):
+        if not part:
             raise WriteRefused(ref.sheet)
         by_part.setdefault(part, {})[ref.address] = write
-    patched = {part: patch_sheet(package.part(part), cells) for part, cells in by_part.items()}
+    patched = {part: patch_sheet(read_part(str(src), part), cells) for part, cells in by_part.items()}
     adds_formulas = any(w.formula is not None for w in writes.values())
-    names = {n.lower(): n for n in package.parts}
-    drop_chain = adds_formulas and "xl/calcchain.xml" in names
-    with atomic_output(dst, force=force) as tmp, zipfile.ZipFile(tmp, "w") as zout:
-        for name, data in package.parts.items():
-            lower = name.lower()
-            if drop_chain and lower == "xl/calcchain.xml":
-                continue
-            data = patched.get(name, data)
-            if drop_chain and lower == "[content_types].xml":
-                data = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", data)
-            if drop_chain and lower == "xl/_rels/workbook.xml.rels":
-                data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
-            info = package.infos[name]
-            out = zipfile.ZipInfo(name, date_time=info.date_time)
-            out.external_attr = info.external_attr
-            zout.writestr(out, data, compress_type=info.compress_type)
+    with zipfile.ZipFile(src) as zin, atomic_output(dst, force=force) as tmp:
+        names = zin.namelist()
+        drop_chain = adds_formulas and "xl/calcChain.xml" in names
+        with zipfile.ZipFile(tmp, "w") as zout:
+            for info in zin.infolist():
+                if drop_chain and info.filename == "xl/calcChain.xml":
+                    continue
+                data = patched.get(info.filename)
+                if data is None:
+                    data = read_part(str(src), info.filename)
+                    if drop_chain and info.filename == "[Content_Types].xml":
+                        data = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", data)
+                    if drop_chain and info.filename == "xl/_rels/workbook.xml.rels":
+                        data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
+                zout.writestr(info, data, compress_type=info.compress_type)
+
+
+def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrite]:
+    """Cached-value updates for every formula cell of ``report``'s workbook in state ``data``."""
+    cells = computed_cells(report.form, report.framework, data, _locator(report))
+    return {CellRef(sheet, row, col): CellWrite(value, cached_only=True) for (sheet, row, col), value in cells.items()}

@@ -14,8 +14,10 @@ from dataclasses import dataclass, field
 from decimal import Decimal
 from functools import cache
 
-from . import derive, expr
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import expr, names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     PERIODS,
     SELF_TOTAL_NAME,
@@ -25,8 +27,7 @@ from .catalog import (
     RuleSpec,
     name_for,
 )
-from .messages import say
-from .numbers import excel_round, format_vn, parse_number, suggest_amount
+from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_amount
 
 OK, BAD, NA = "✓", "✗", "–"
 EPS = 1e-6
@@ -103,6 +104,10 @@ class Rule:
 
     def excel_numbers(self) -> list[tuple[str, str]]:
         """(label, Excel expression) pairs appended to the message in the workbook."""
+        return []
+
+    def number_values(self, env: Env) -> list[object]:
+        """What each of :meth:`excel_numbers` evaluates to in Excel, computed in Python (the cached message)."""
         return []
 
     # -- shared rendering ---------------------------------------------------------------------------
@@ -234,6 +239,22 @@ class ExprRule(Rule):
         return [(expr.to_text(self.left), f"ROUND({expr.to_excel(self.left, self.resolve)},3)"),
                 (expr.to_text(self.right), f"ROUND({expr.to_excel(self.right, self.resolve)},3)")]  # type: ignore
 
+    def number_values(self, env: Env) -> list[object]:
+        if self.op in ("both", "not-both"):
+            return ["(trống)" if env.num(n) is None else env.num(n) for n in self.names[:2]]
+        out: list[object] = []
+        for side in (self.left, self.right):
+            try:  # blanks read as 0, as N() does in the Excel rendering
+                out.append(_clean(expr.evaluate(side, lambda code: env.num(self.resolve(code)) or 0)))  # type: ignore
+            except ZeroDivisionError:
+                out.append("#DIV/0!")
+        return out
+
+
+def _as_shown(value: object) -> object:
+    """A cell referenced in a message: its value, 0 when blank (as the cached messages always wrote it)."""
+    return value if value is not None else 0
+
 
 def _clean(v: float) -> float | int:
     r = excel_round(v, 3)
@@ -304,6 +325,9 @@ class ValueRule(Rule):
     def excel_numbers(self) -> list[tuple[str, str]]:
         return [(self.code, self.name)]
 
+    def number_values(self, env: Env) -> list[object]:
+        return [_as_shown(env.get(self.name))]
+
 
 # ------------------------------------------------------------------------------------ derived cells
 
@@ -333,6 +357,9 @@ class FormulaRule(Rule):
 
     def excel_numbers(self) -> list[tuple[str, str]]:
         return [(self.code, self.name)]
+
+    def number_values(self, env: Env) -> list[object]:
+        return [_as_shown(env.get(self.name))]
 
 
 @dataclass(eq=False)
@@ -392,6 +419,10 @@ class RatioStatedRule(Rule):
         x, num, den = self.names
         return [(self.codes[0], x), (self.codes[1], f"N({num})"), (self.codes[2], f"N({den})")]
 
+    def number_values(self, env: Env) -> list[object]:
+        x, num, den = self.names
+        return [_as_shown(env.get(x)), env.num(num) or 0, env.num(den) or 0]
+
 
 def _truncate(v: float, digits: int) -> float:
     q = Decimal(1).scaleb(-digits)
@@ -415,7 +446,7 @@ class MetaRule(Rule):
     periods: tuple[str, ...] = ()
 
     def __post_init__(self) -> None:
-        name = "TT_" + self.key.upper()
+        name = names.meta_name(self.key)
         self.codes, self.names, self.target = (self.key,), (name,), name
 
     def check(self, env: Env) -> Outcome:
@@ -515,11 +546,12 @@ def form_rules(form: Form) -> list[Rule]:
 def score_rules(framework: Framework) -> list[Rule]:
     """Rules of the scoring sheet, for the self-assessed and the appraised column."""
     rules: list[Rule] = []
-    for appraised, prefix, col in ((False, "DIEM", "tự chấm"), (True, "THAMDINH", "thẩm định")):
+    for appraised, col in ((False, "tự chấm"), (True, "thẩm định")):
+        prefix = names.APPRAISED if appraised else names.SELF  # part of the stable rule id
         for crit in framework.criteria:
             if not appraised and not crit.self_assessed:
                 continue
-            name = name_for(crit.code, prefix)
+            name = names.score_name(crit.code, appraised)
             label = f"{crit.code} ({crit.label})"
             if crit.computed:
                 formula = derive.score_formula(framework, crit.code, appraised)

@@ -7,15 +7,15 @@ to recalculate on open because openpyxl does not keep cached formula values.
 
 from __future__ import annotations
 
-import io
-import warnings
 import zipfile
 from pathlib import Path
 
-from .io import atomic_output
-from .messages import say
-from .rules import SEVERITY_LABELS
-from .validate import ValidationResult
+from cchc_xl.commands.validate import ValidationResult
+from cchc_xl.engine.rules import SEVERITY_LABELS
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.style import style
 
 RESULTS_SHEET = "Kết quả kiểm tra"
 _LOSSY_PARTS = ("xl/media/", "xl/charts/", "xl/drawings/drawing", "xl/diagrams/")
@@ -23,7 +23,6 @@ _LOSSY_PARTS = ("xl/media/", "xl/charts/", "xl/drawings/drawing", "xl/diagrams/"
 
 def text_report(result: ValidationResult, color: bool = False) -> list[str]:
     """Lines for one file: a header, findings grouped by sheet, a summary."""
-    import click
 
     name = Path(result.file).name
     if result.status == "unusable":
@@ -38,13 +37,13 @@ def text_report(result: ValidationResult, color: bool = False) -> list[str]:
     for f in result.findings:
         by_sheet.setdefault(f.sheet or say("validate-no-sheet"), []).append(f)
     summary = say("validate-summary", name=name, form=result.form, errors=result.errors, warnings=result.warnings)
-    lines.append(click.style(summary, bold=True) if color else summary)
+    lines.append(style(summary, bold=True) if color else summary)
     for sheet, items in by_sheet.items():
         lines.append(f"  {sheet}:")
         for f in sorted(items, key=lambda x: (x.severity != "error", _row(x.cell))):
             tag = f"[{SEVERITY_LABELS[f.severity]}]"
             if color:
-                tag = click.style(tag, fg="red" if f.severity == "error" else "yellow", bold=True)
+                tag = style(tag, fg="red" if f.severity == "error" else "yellow", bold=True)
             where = f"{f.cell or '—'}"
             code = f.codes[0] if f.codes else ""
             label = labels.get(code, "")
@@ -59,46 +58,19 @@ def _row(cell: str | None) -> int:
     return int(digits) if digits else 0
 
 
-def _member_names(src: Path) -> list[str]:
-    with zipfile.ZipFile(src) as zf:
-        return zf.namelist()
-
-
 def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> Path:
     """Write a copy with offending cells highlighted, a comment on each, and a results sheet with links."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Font, PatternFill
-    from openpyxl.worksheet.hyperlink import Hyperlink
 
     src = Path(result.file)
-    report = result.report
-    package = report.package if report is not None else None
-    names = list(package.parts) if package is not None else _member_names(src)
-    lossy = [n for n in names if n.startswith(_LOSSY_PARTS)]
+    with zipfile.ZipFile(src) as zf:
+        lossy = [n for n in zf.namelist() if n.startswith(_LOSSY_PARTS)]
     if lossy:
-        raise ValueError(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
-    keep_vba = (package.kind if package is not None else src.suffix.lower().lstrip(".")) == "xlsm"
-    source = io.BytesIO(package.raw) if package is not None else src  # the bytes validated, not a re-read
-    try:
-        with warnings.catch_warnings():  # openpyxl warns about extensions it drops: never on stderr
-            warnings.simplefilter("ignore")
-            wb = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
-    except Exception:  # openpyxl's own errors on packages it cannot model (no styles part, odd XML …)
-        raise ValueError(say("annotate-unreadable", name=src.name)) from None
-    # A formula found in a cell the template keeps for typed values (a DDE call, a HYPERLINK, an external
-    # reference) is not copied: the copy holds the value it showed, as a constant.
-    if report is not None:
-        from .fill import _shown_value
-
-        for name in report.input_formulas:
-            ref = report.cells[name]
-            if ref.sheet in wb.sheetnames:
-                cell = wb[ref.sheet][ref.address]
-                value = _shown_value(report, name)
-                cell.value = value
-                if isinstance(value, str):
-                    cell.data_type = "s"
+        raise OutputRefused(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
+    keep_vba = src.suffix.lower() == ".xlsm"
+    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
     fills = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
     for f in sorted(result.findings, key=lambda x: x.severity == "error"):  # errors painted last, they win
         if f.sheet in wb.sheetnames and f.cell:
@@ -112,7 +84,6 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     ws = wb.create_sheet(RESULTS_SHEET, 0)
     ws.append([say("validate-summary", name=src.name, form=result.form, errors=result.errors,
                    warnings=result.warnings)])
-    ws["A1"].data_type = "s"
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(["Mức độ", "Quy tắc", "Chỉ tiêu", "Ô", "Nội dung"])
     for cell in ws[2]:
@@ -121,13 +92,10 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
         ws.append([SEVERITY_LABELS[f.severity], f.rule, ", ".join(f.codes), f"{f.sheet}!{f.cell}" if f.cell else "",
                    f.message])
         row = ws.max_row
-        for col in (1, 2, 3, 4, 5):
-            # Text stays text, even when it starts with "=": a sheet named "=calc|'x'" must not become a
-            # formula (the shape of a DDE call) in the location column.
-            ws.cell(row, col).data_type = "s"
+        for col in (1, 2, 3, 5):
+            ws.cell(row, col).data_type = "s"  # text stays text, even when it starts with "="
         if f.sheet and f.cell:
-            quoted = f.sheet.replace("'", "''")
-            ws.cell(row, 4).hyperlink = Hyperlink(ref=ws.cell(row, 4).coordinate, location=f"'{quoted}'!{f.cell}")
+            ws.cell(row, 4).hyperlink = f"#'{f.sheet}'!{f.cell}"
             ws.cell(row, 4).font = Font(color="0563C1", underline="single")
     for col, width in zip("ABCDE", (10, 34, 18, 18, 110), strict=True):
         ws.column_dimensions[col].width = width

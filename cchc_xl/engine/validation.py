@@ -1,24 +1,24 @@
-"""Validate commune workbooks: the same rules the workbook evaluates live, evaluated in Python.
+"""Validation of a workbook already read: the catalog's rules, cached values and structure, in Python.
 
-``validate_file`` never raises for bad input: an unusable file becomes a result with status "unusable" and
-its Vietnamese message, so a folder of 170 files is never stopped by one broken workbook. Beyond the rules,
-it checks the file itself: formulas overwritten by constants, cached values that disagree with the Python
-recomputation, indicators whose defined name is lost, and rows or sheets that moved.
+Pure: the Report and the set of cells that still hold their formulas come in, findings come out. Reading
+the file (and its formulas) is the source's job (:mod:`cchc_xl.sources.workbook`).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
-from pathlib import Path
 
-from . import derive
-from .catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework, name_for
-from .io import CellRef, Report, read_formulas, read_report, template_layout
-from .messages import say
-from .rules import Env, Finding, rules_for
-from .rules import findings as rule_findings
-from .safety import UnusableInput
+from cchc_xl.engine import derive
+from cchc_xl.engine.rules import Env, Finding, rules_for
+from cchc_xl.engine.rules import findings as rule_findings
+from cchc_xl.engine.state import derived_names
+from cchc_xl.errors import UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
+from cchc_xl.model.layout import layout_of
+from cchc_xl.model.report import CellRef, Report
 
 
 @dataclass
@@ -64,21 +64,8 @@ def env_from_report(report: Report, formulas: set[str]) -> Env:
         values[crit.appraised_name] = report.appraised.get(crit.code)
     values.update(report.totals)
     for key, value in report.meta.items():
-        values["TT_" + key.upper()] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
+        values[names.meta_name(key)] = PERIODS.get(value, value) if key == "ky" and isinstance(value, str) else value
     return Env(values, formulas)
-
-
-def derived_names(form: Form, framework: Framework) -> dict[str, str]:
-    """Every cell that must hold a formula: defined name → code shown in messages."""
-    names = {ind.name: ind.code for ind in form.derived}
-    for crit in framework.criteria:
-        if crit.computed:
-            if crit.self_assessed:
-                names[crit.self_name] = crit.code
-            names[crit.appraised_name] = crit.code
-    names[SELF_TOTAL_NAME] = "total"
-    names[APPRAISED_TOTAL_NAME] = "total"
-    return names
 
 
 def _where(report: Report):
@@ -89,35 +76,6 @@ def _where(report: Report):
     return where
 
 
-def validate_report(report: Report) -> ValidationResult:
-    """Validate an already-read workbook (no second read of the values)."""
-    form, fw = report.form, report.framework
-    must_be_formulas = derived_names(form, fw)
-    refs = {name: report.cells[name] for name in must_be_formulas if name in report.cells}
-    formulas = read_formulas(report.package or report.path, list(refs.values()))
-    formula_names = {name for name, ref in refs.items() if formulas.get(ref)}
-    env = env_from_report(report, formula_names)
-    where = _where(report)
-    found = rule_findings(rules_for(form, fw), env, where)
-    found += _cached_mismatches(report, formula_names, where)
-    found += _structure(report)
-    found += _read_notes(report)
-    status = "findings" if found else "ok"
-    return ValidationResult(str(report.path), form.id, status, found, report)
-
-
-def validate_file(path: str | Path, framework: str | None = None) -> ValidationResult:
-    """Read and validate one file; never raises for bad input."""
-    try:
-        report = read_report(path, framework=framework)
-    except UnusableInput as exc:
-        return ValidationResult(str(path), None, "unusable", unusable=exc)
-    return validate_report(report)
-
-
-# ------------------------------------------------------------------------------------ file integrity
-
-
 def _cached_mismatches(report: Report, formula_names: set[str], where) -> list[Finding]:
     """Cached results that differ from the Python recomputation of the same formula."""
     form, fw = report.form, report.framework
@@ -126,10 +84,9 @@ def _cached_mismatches(report: Report, formula_names: set[str], where) -> list[F
     for code, value in derive.derived_values(form, numeric).items():
         expected[form.indicator(code).name] = value
     for appraised, entered in ((False, report.scores), (True, report.appraised)):
-        prefix = "THAMDINH" if appraised else "DIEM"
         nums = {c: v for c, v in entered.items() if isinstance(v, int | float)}
         for key, value in derive.score_values(fw, nums, appraised).items():
-            expected[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else name_for(key, prefix)] = value
+            expected[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else names.score_name(key, appraised)] = value
     found = []
     labels = derived_names(form, fw)
     for name, want in expected.items():
@@ -149,12 +106,12 @@ def _cached_mismatches(report: Report, formula_names: set[str], where) -> list[F
 def _value_by_name(report: Report, name: str) -> object:
     if name in report.totals:
         return report.totals[name]
-    if name.startswith("CT_"):
-        return report.values.get(report.form.by_name[name].code)
-    prefix, _, _ = name.partition("_")
-    code = next(c.code for c in report.framework.criteria
-                if (c.self_name if prefix == "DIEM" else c.appraised_name) == name)
-    return (report.scores if prefix == "DIEM" else report.appraised).get(code)
+    ref = names.decode(name, report.form, report.framework)
+    if ref is None:
+        return None
+    if ref.kind == "indicator":
+        return report.values.get(ref.code)
+    return (report.appraised if ref.appraised else report.scores).get(ref.code)
 
 
 def _same(got: object, want: object) -> bool:
@@ -166,59 +123,31 @@ def _same(got: object, want: object) -> bool:
 
 
 def _show(v: object) -> str:
-    from .numbers import format_vn
+    from cchc_xl.model.numbers import format_vn
 
     return format_vn(v)
 
 
 @cache
 def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
-    """Where the generated template puts every defined name (built once in memory per form)."""
-    return {name: CellRef(e.sheet, e.row, e.col) for name, e in template_layout(form, framework).items()}
-
-
-def _read_notes(report: Report) -> list[Finding]:
-    """What the reader noticed (names relocated, far cells, long texts) and formulas in typed cells."""
-    found = []
-    blocks: dict[tuple, list] = {}  # names moved by the same rows in one sheet: one finding per block
-    for n in report.notes:
-        if n.shift is not None:
-            blocks.setdefault((n.rule, n.shift), []).append(n)
-        elif n.rule.startswith("structure:name-"):
-            blocks.setdefault((n.rule, n.sheet), []).append(n)
-        else:
-            found.append(Finding(n.rule, n.severity, n.codes, n.sheet, n.cell, n.message))
-    for items in blocks.values():
-        first = items[0]
-        codes = tuple(c for n in items for c in n.codes)
-        more = say("finding-name-more", count=len(items) - 1) if len(items) > 1 else ""
-        found.append(Finding(first.rule, first.severity, codes, first.sheet, first.cell, first.message + more))
-    for name, formula in report.input_formulas.items():
-        ref = report.cells[name]
-        shown = formula if len(formula) <= 80 else formula[:77] + "…"
-        code = report.form.by_name[name].code if name in report.form.by_name else name
-        found.append(Finding(f"input-formula:{code}", "error", (code,), ref.sheet, ref.address,
-                             say("finding-input-formula", cell=str(ref), formula=shown), {"formula": formula}))
-    return found
+    """Where the generated template puts every defined name (computed from the catalog, no workbook built)."""
+    return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout_of(form, framework).cells.items()}
 
 
 def _structure(report: Report) -> list[Finding]:
     """Names the file lost, sheets renamed and rows moved compared with the template."""
     found: list[Finding] = []
     for name in report.missing:
-        code = name.split("_", 1)[-1]
+        code = names.code_of(name, report.form, report.framework)
         found.append(Finding(f"missing-name:{name}", "error", (code,), None, None,
                              say("finding-missing-name", code=code, name=name)))
     expected = template_positions(report.form, report.framework)
     renamed: dict[str, str] = {}
     moved: list[tuple[str, CellRef, CellRef]] = []
-    relocated = {c for n in report.notes if n.rule.startswith("structure:name-") for c in n.codes}
     for name, ref in report.cells.items():
         want = expected.get(name)
         if want is None:
             continue
-        if name in report.form.by_name and report.form.by_name[name].code in relocated:
-            continue  # reported (once per block) by the reader's note
         if ref.sheet != want.sheet:
             renamed.setdefault(want.sheet, ref.sheet)
         if ref.row != want.row:
@@ -233,9 +162,22 @@ def _structure(report: Report) -> list[Finding]:
             blocks.setdefault((item[1].sheet, item[1].row - item[2].row), []).append(item)
         for (sheet, _offset), items in blocks.items():
             name, ref, want = items[0]
-            code = name.split("_", 1)[-1]
-            found.append(Finding("structure:rows-moved", "warning", tuple(n.split("_", 1)[-1] for n, _, _ in items),
+            code = names.code_of(name, report.form, report.framework)
+            codes = tuple(names.code_of(n, report.form, report.framework) for n, _, _ in items)
+            found.append(Finding("structure:rows-moved", "warning", codes,
                                  sheet, ref.address,
                                  say("finding-moved", detail=say("finding-moved-rows", code=code, row=ref.row + 1,
                                                                  expected=want.row + 1))))
     return found
+
+
+def check_report(report: Report, formula_names: set[str]) -> ValidationResult:
+    """Every finding for an already-read workbook whose cells in ``formula_names`` still hold formulas."""
+    form, fw = report.form, report.framework
+    env = env_from_report(report, formula_names)
+    where = _where(report)
+    found = rule_findings(rules_for(form, fw), env, where)
+    found += _cached_mismatches(report, formula_names, where)
+    found += _structure(report)
+    status = "findings" if found else "ok"
+    return ValidationResult(str(report.path), form.id, status, found, report)

@@ -7,18 +7,19 @@ totals, the Kiểm tra sheet and the highlight flags — so readers that do not 
 
 from __future__ import annotations
 
+import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
-from .derive import formula_of, score_formula, total_formula
-from .fill import data_from_report, neutralise_writes, refresh_writes
-from .io import CellRef, read_formulas, read_report
-from .messages import say
-from .numbers import format_vn
-from .ooxml.publish import in_place as in_place_session
-from .ooxml.publish import refuse_input_overwrite
-from .validate import _value_by_name, derived_names
-from .writer import CellWrite, write_cells
+from cchc_xl.engine.derive import formula_of, score_formula, total_formula
+from cchc_xl.engine.state import data_from_report, derived_names
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.model.report import CellRef
+from cchc_xl.ooxml.reader import read_formulas, read_report
+from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
 
 
 @dataclass(frozen=True)
@@ -46,31 +47,22 @@ def expected_formula(report, name: str) -> str:
     for ind in form.derived:
         if ind.name == name:
             return formula_of(ind.derive)
-    if name in ("DIEM_TONG", "THAMDINH_TONG"):
-        return total_formula(fw, name == "THAMDINH_TONG")
-    prefix = name.split("_", 1)[0]
-    code = next(c.code for c in fw.criteria if (c.self_name if prefix == "DIEM" else c.appraised_name) == name)
-    return score_formula(fw, code, prefix == "THAMDINH")
+    ref = names.decode(name, form, fw)
+    if ref is None or ref.kind not in ("self", "appraised", "total"):
+        raise KeyError(name)  # a caller asked for a name that is not a formula cell of this form
+    if ref.kind == "total":
+        return total_formula(fw, ref.appraised)
+    return score_formula(fw, ref.code, ref.appraised)
 
 
 def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_place: bool = False,
                        force: bool = False) -> RecomputeResult:
-    """Restore formulas and refresh cached values; in place under a lock with numbered backups."""
-    if out is not None:
-        refuse_input_overwrite(out, [workbook])
-    if in_place:
-        with in_place_session(workbook):
-            return _recompute(workbook, Path(workbook), force=True)
-    return _recompute(workbook, Path(out) if out else None, force=force)
-
-
-def _recompute(workbook: str | Path, target: Path | None, force: bool) -> RecomputeResult:
     report = read_report(workbook)
     names = derived_names(report.form, report.framework)
     refs = {name: report.cells[name] for name in names if name in report.cells}
-    formulas = read_formulas(report.package or report.path, list(refs.values()))
+    formulas = read_formulas(report.path, list(refs.values()))
     state = data_from_report(report)
-    writes = {**refresh_writes(report, state), **neutralise_writes(report)}
+    writes = refresh_writes(report, state)
     restored = []
     for name, ref in refs.items():
         if formulas.get(ref):
@@ -78,11 +70,17 @@ def _recompute(workbook: str | Path, target: Path | None, force: bool) -> Recomp
         formula = expected_formula(report, name)
         cached = writes.get(ref)
         writes[ref] = CellWrite(cached.value if cached else None, formula=formula)
-        was = _value_by_name(report, name)  # what the overwritten cell held (a total too, not only CT_)
+        was = report.values.get(names[name]) if name.startswith("CT_") else None
         restored.append(Restored(names[name], ref.sheet, ref.address, was, formula))
+    target = Path(workbook) if in_place else (Path(out) if out else None)
     if target is None:
         return RecomputeResult(None, tuple(restored), len(writes))
-    write_cells(report.package or workbook, target, writes, force=force)
+    if in_place:
+        shutil.copy2(workbook, str(workbook) + ".bak")
+        force = True
+    elif target.resolve() == Path(workbook).resolve():
+        raise OutputRefused(say("output-same-as-input", path=str(target)))
+    write_cells(workbook, target, writes, force=force)
     return RecomputeResult(target, tuple(restored), len(writes))
 
 

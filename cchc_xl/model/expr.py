@@ -12,7 +12,7 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from .catalog import name_for
+from cchc_xl.model.catalog import name_for
 
 _TOKEN = re.compile(r"\s*(?:([A-Z]+\d+-[0-9]+(?:\.[0-9]+)*(?:\.[a-z])?)|([0-9]+(?:\.[0-9]+)*(?:\.[a-z])?)|(.))")
 

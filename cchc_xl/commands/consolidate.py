@@ -24,10 +24,13 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import derive, rank
-from .catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
-from .messages import say
-from .safety import UnusableInput, escape_surrogates, is_hidden_or_temp, is_lock_file, sniff
+from cchc_xl.engine import derive, rank
+from cchc_xl.errors import DataError, UnusableInput
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
+from cchc_xl.ooxml.safety import is_hidden_or_temp, is_lock_file, sniff
+from cchc_xl.sources.workbook import validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
 # Column headers of the "Chỉ số CCHC" sheet that a later run reads back with --previous LAST.xlsx.
@@ -39,12 +42,6 @@ INDEX_SHEET = "Chỉ số CCHC"
 OK, WARNINGS, ERRORS, EXCLUDED = "ok", "warnings", "errors", "excluded"
 
 
-class ConsolidateError(ValueError):
-    """The folder or an auxiliary file (expected units, previous results) is unusable: exit code 2."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
 
 
 # ------------------------------------------------------------------------------------------ records
@@ -95,14 +92,11 @@ def _finding_dict(f: object) -> dict:
 def read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
     """Validate one workbook and extract its compact record. Never raises (runs inside a pool worker)."""
     rel = os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.basename(path)
-    rel = escape_surrogates(rel)  # a Latin-1 byte in a file name is shown escaped, never crashes a run
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
         mtime = 0.0
     try:
-        from .validate import validate_file
-
         result = validate_file(path, framework=framework)
         if result.status == "unusable" or result.report is None:
             exc = result.unusable
@@ -124,7 +118,7 @@ def read_file(path: str, root: str = "", framework: str | None = None) -> FileRe
             computed = derive.score_values(fw, numeric, appraised)
             fields = {f.code: computed.get(f.code, numeric.get(f.code)) for f in fw.fields
                       if appraised or f.self_assessed}
-            total = computed["THAMDINH_TONG" if appraised else "DIEM_TONG"]
+            total = computed[names.total_name(appraised)]
             if appraised:
                 rec.appraised_fields, rec.appraised_total, rec.has_appraised = fields, total, True
             else:
@@ -160,7 +154,7 @@ def scan(directory: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], list[R
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            rel = escape_surrogates(path.relative_to(directory).as_posix())
+            rel = path.relative_to(directory).as_posix()
             if path.resolve() in skipped:
                 continue
             if is_lock_file(path):
@@ -249,17 +243,17 @@ def read_expected(path: Path) -> list[ExpectedUnit]:
         else:
             rows = list(csv.reader(io.StringIO(path.read_text(encoding="utf-8-sig"))))
     except UnusableInput as exc:
-        raise ConsolidateError([exc.message]) from None
+        raise DataError([exc.message]) from None
     except (OSError, UnicodeDecodeError, csv.Error, ValueError) as exc:
-        raise ConsolidateError([say("expected-unreadable", path=str(path), detail=exc)]) from None
+        raise DataError([say("expected-unreadable", path=str(path), detail=exc)]) from None
     if not rows:
-        raise ConsolidateError([say("expected-columns", path=str(path))])
+        raise DataError([say("expected-columns", path=str(path))])
     header = [norm_name(h).replace(" ", "_") for h in rows[0]]
     aliases = {"ma_xa": ("ma_xa", "mã_xã", "ma", "mã"), "xa": ("xa", "xã", "ten_xa", "tên_xã", "ten", "tên"),
                "huyen": ("huyen", "huyện")}
     col = {k: next((header.index(a) for a in names if a in header), None) for k, names in aliases.items()}
     if col["xa"] is None:
-        raise ConsolidateError([say("expected-columns", path=str(path))])
+        raise DataError([say("expected-columns", path=str(path))])
     out = []
     for r in rows[1:]:
         def get(key: str, r: list[str] = r) -> str:
@@ -294,14 +288,14 @@ def read_previous(path: Path) -> list[tuple[str, str, int]]:
         wb = CalamineWorkbook.from_path(str(path))
         try:
             if INDEX_SHEET not in wb.sheet_names:
-                raise ConsolidateError([say("previous-unreadable", path=str(path), detail=INDEX_SHEET)])
+                raise DataError([say("previous-unreadable", path=str(path), detail=INDEX_SHEET)])
             grid = wb.get_sheet_by_name(INDEX_SHEET).to_python(skip_empty_area=False)
         finally:
             wb.close()
     except UnusableInput as exc:
-        raise ConsolidateError([exc.message]) from None
+        raise DataError([exc.message]) from None
     except (OSError, UnicodeDecodeError, ValueError, AttributeError) as exc:
-        raise ConsolidateError([say("previous-unreadable", path=str(path), detail=exc)]) from None
+        raise DataError([say("previous-unreadable", path=str(path), detail=exc)]) from None
     for i, row in enumerate(grid):
         cells = [nfc(v) if isinstance(v, str) else v for v in row]
         if HEAD_NAME in cells and HEAD_POSITION in cells:
@@ -314,7 +308,7 @@ def read_previous(path: Path) -> list[tuple[str, str, int]]:
                     code = _cell_text(r[c_code]) if c_code is not None else ""
                     out.append((nfc(code), nfc(r[c_name]), int(pos)))
             return out
-    raise ConsolidateError([say("previous-unreadable", path=str(path), detail=HEAD_POSITION)])
+    raise DataError([say("previous-unreadable", path=str(path), detail=HEAD_POSITION)])
 
 
 # -------------------------------------------------------------------------------------------- result
@@ -581,17 +575,17 @@ def consolidate(
     """Consolidate every commune workbook under ``directory`` (see the module docstring)."""
     root = Path(directory)
     if not root.exists():
-        raise ConsolidateError([say("consolidate-no-dir", path=str(root))])
+        raise DataError([say("consolidate-no-dir", path=str(root))])
     if not root.is_dir():
-        raise ConsolidateError([say("consolidate-not-dir", path=str(root))])
+        raise DataError([say("consolidate-not-dir", path=str(root))])
     if not os.access(root, os.R_OK | os.X_OK):
-        raise ConsolidateError([say("consolidate-unreadable-dir", path=str(root))])
+        raise DataError([say("consolidate-unreadable-dir", path=str(root))])
     expected_units = read_expected(Path(expected)) if expected else None
     previous_ranks = read_previous(Path(previous)) if previous else None
     aux = [Path(p) for p in (expected, previous) if p] + [Path(p) for p in skip]
     paths, rejected = scan(root, aux)
     if not paths and not rejected:
-        raise ConsolidateError([say("consolidate-empty-dir", path=str(root))])
+        raise DataError([say("consolidate-empty-dir", path=str(root))])
 
     records = read_all(paths, root, framework, jobs, progress)
     usable: list[FileRecord] = []

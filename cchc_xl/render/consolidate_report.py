@@ -1,4 +1,4 @@
-"""Write a :class:`~cchc_xl.consolidate.ConsolidationResult`: the consolidated workbook and the JSON report.
+"""Write a :class:`~cchc_xl.commands.consolidate.ConsolidationResult`: the consolidated workbook and the JSON report.
 
 The workbook is built with XlsxWriter in ``constant_memory`` mode (every sheet is written strictly row by
 row, so memory stays flat for 3,321 communes), with every text written by ``write_string`` (a commune
@@ -14,9 +14,7 @@ from pathlib import Path
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import rank
-from .catalog import Form
-from .consolidate import (
+from cchc_xl.commands.consolidate import (
     ERRORS,
     EXCLUDED,
     HEAD_CODE,
@@ -29,9 +27,11 @@ from .consolidate import (
     ConsolidationResult,
     UnitResult,
 )
-from .io import atomic_output
-from .messages import say
-from .template import stat_sheet_name
+from cchc_xl.engine import rank
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import Form
+from cchc_xl.model.layout import stat_sheet_name
+from cchc_xl.ooxml.reader import atomic_output
 
 UNITS_SHEET = "Tổng hợp theo xã"
 CHECK_SHEET = "Kiểm tra"
@@ -319,7 +319,7 @@ def _index_sheet(wb, st: _Styles, result: ConsolidationResult) -> None:
             _value(ws, r, c_points + i, pts, st.points, st.bad)
             pct = None
             if isinstance(pts, int | float) and f.max:
-                from .derive import field_percent
+                from cchc_xl.engine.derive import field_percent
 
                 pct = field_percent(fw, f.code, pts)  # type: ignore[arg-type]
             _value(ws, r, c_pct + i, pct, st.percent, st.bad)

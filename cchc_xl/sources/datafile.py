@@ -11,51 +11,16 @@ import csv
 import datetime as dt
 import io
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
 from pathlib import Path
 
 import yaml
 
-from .catalog import DEFAULT_FORM, PERIODS, SCORE_DECIMALS, Form, Framework, Indicator, nfc
-from .messages import say
-from .numbers import format_vn, parse_number
-
-META_FIELDS: tuple[tuple[str, str, bool], ...] = (
-    ("tinh", "Tỉnh/thành phố", True),
-    ("huyen", "Huyện/quận/thị xã (không bắt buộc từ năm 2025)", False),
-    ("xa", "Xã/phường/thị trấn", True),
-    ("ma_xa", "Mã đơn vị hành chính", False),
-    ("ky", "Kỳ báo cáo", True),
-    ("nam", "Năm", True),
-    ("nguoi_lap", "Người lập biểu", False),
-    ("ngay_lap", "Ngày lập", False),
-)
-META_KEYS = tuple(k for k, _, _ in META_FIELDS)
-
-
-class DataError(ValueError):
-    """A data file cannot be used; ``problems`` lists every Vietnamese message."""
-
-    def __init__(self, problems: list[str]):
-        super().__init__("\n".join(problems))
-        self.problems = problems
-
-
-@dataclass
-class WorkbookData:
-    """What goes into a commune workbook, by code. Values are typed (numbers), meta are strings/dates."""
-
-    form: str = DEFAULT_FORM
-    meta: dict[str, object] = field(default_factory=dict)
-    values: dict[str, int | float] = field(default_factory=dict)
-    notes: dict[str, str] = field(default_factory=dict)
-    scores: dict[str, Decimal] = field(default_factory=dict)
-    appraised: dict[str, Decimal] = field(default_factory=dict)
-    evidence: dict[str, str] = field(default_factory=dict)
-    stated: dict[str, int | float] = field(default_factory=dict)  # figures printed for derived rows/scores
-    text: dict[str, str] = field(default_factory=dict)  # non-numeric entries kept verbatim, as text
-    warnings: list[str] = field(default_factory=list)
+from cchc_xl.errors import DataError
+from cchc_xl.messages import say
+from cchc_xl.model.catalog import PERIODS, SCORE_DECIMALS, Form, Framework, Indicator, nfc
+from cchc_xl.model.data import META_KEYS, WorkbookData
+from cchc_xl.model.numbers import format_vn, parse_number
 
 
 def load_data(path: str | Path) -> dict:
@@ -68,7 +33,7 @@ def load_data(path: str | Path) -> dict:
     suffix = p.suffix.lower()
     try:
         if suffix in (".yaml", ".yml"):
-            doc = yaml.safe_load(text)
+            doc = yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))  # safe subset, in C
         elif suffix == ".json":
             doc = json.loads(text)
         elif suffix == ".csv":

@@ -10,17 +10,18 @@ Python computes for them, so readers that do not recalculate see the same number
 from __future__ import annotations
 
 import datetime as dt
-import tempfile
-import zipfile
-from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import xlsxwriter
 from xlsxwriter.utility import xl_rowcol_to_cell
 
-from . import derive
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.engine.rules import BAD, SEVERITY_LABELS, Env, rules_for
+from cchc_xl.engine.state import _cached_message, _flag_value, _plan_checks, _summary, env_from_data
+from cchc_xl.messages import say
+from cchc_xl.model import names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     ASSESSMENTS,
     PERIODS,
@@ -28,18 +29,28 @@ from .catalog import (
     Form,
     Framework,
     Indicator,
-    framework_for,
-    load_form,
 )
-from .datafile import META_FIELDS, WorkbookData
-from .io import atomic_output
-from .messages import say
-from .numbers import format_vn
-from .rules import BAD, SEVERITY_LABELS, Env, rules_for
+from cchc_xl.model.data import META_FIELDS, WorkbookData
+from cchc_xl.model.layout import (
+    CHECK_FIRST_ROW,
+    CHECK_SHEET,
+    FLAG_COLUMNS,
+    INFO_LABEL_COL,
+    INFO_SHEET,
+    INFO_VALUE_COL,
+    SCORE_HEADER_ROW,
+    SCORE_SHEET,
+    STAT_FIRST_ROW,
+    STAT_HEADER_ROWS,
+    STAT_NOTE_COL,
+    STAT_VALUE_COL,
+    layout_of,
+    stat_sheet_name,
+)
+from cchc_xl.model.names import meta_name
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
 
-INFO_SHEET = "Thông tin"
-SCORE_SHEET = "Chấm điểm"
-CHECK_SHEET = "Kiểm tra"
 FONT = "Times New Roman"
 PASSWORD = ""  # sheets are protected against accidents, not against people: no password (documented)
 CREATED = dt.datetime(2025, 1, 1)  # fixed so a rebuild is byte-identical; the version says what changed
@@ -49,27 +60,18 @@ NO_MACRO_NOTE = (
 )
 
 
-def stat_sheet_name(form: Form) -> str:
-    return "Biểu mẫu" if form.sections else "Phụ lục"
-
-
-def meta_name(key: str) -> str:
-    return "TT_" + key.upper()
-
-
-TEMPLATE_ID_NAME = "TT_TEMPLATE_ID"
-TEMPLATE_VERSION_NAME = "TT_TEMPLATE_VERSION"
-FRAMEWORK_NAME = "TT_FRAMEWORK"
+TEMPLATE_ID_NAME, TEMPLATE_VERSION_NAME, FRAMEWORK_NAME = names.PACKAGE_NAMES
 
 
 @dataclass
 class Layout:
-    """Where the builder put things (used by the checks sheet and by tests; readers use defined names)."""
+    """The positions of :func:`cchc_xl.model.layout.layout_of` plus the check plan of this build."""
 
     cells: dict[str, tuple[str, int, int]] = field(default_factory=dict)  # name → (sheet, row, col)
     rows: dict[str, int] = field(default_factory=dict)  # indicator code → row on the statistical sheet
     checks: dict[str, list[tuple[int, str, bool]]] = field(default_factory=dict)  # name → [(check row, severity, bad)]
     env: Env | None = None
+    form: Form | None = None
 
     def ref(self, name: str) -> str:
         sheet, row, col = self.cells[name]
@@ -169,14 +171,15 @@ def _write(path, form: Form, framework: Framework, data: WorkbookData | None) ->
     })
     wb.set_calc_mode("auto")
     styles = _Styles(wb)
-    layout = Layout()
+    plan = layout_of(form, framework)
+    layout = Layout(cells=dict(plan.cells), rows=plan.rows_of_codes(), form=form)
     rule_list = rules_for(form, framework)
     env = env_from_data(form, framework, data)
     verdicts = [(rule, rule.verdict(env)) for rule in rule_list]
     layout.env = env
     layout.checks = _plan_checks(verdicts)
     _info_sheet(wb, styles, layout, form, framework, data)
-    _stat_sheet(wb, styles, layout, form, data)
+    _stat_sheet(wb, styles, layout, form, framework, data)
     _score_sheet(wb, styles, layout, framework, data)
     _check_sheet(wb, styles, layout, verdicts)
     for name, (sheet, row, col) in sorted(layout.cells.items()):
@@ -212,8 +215,7 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
     ws.merge_range(0, 0, 0, 1, "THÔNG TIN BÁO CÁO", st.title)
     ws.merge_range(1, 0, 1, 1, f"{form.name} — {form.title}", st.subtitle)
     ws.set_row(1, 36)
-    row = 3
-    for key, label, required in META_FIELDS:
+    for (row, key), (_key, label, required) in zip(layout_of(form, framework).info_rows, META_FIELDS, strict=True):
         ws.write_string(row, 0, label + (" *" if required else ""), st.info_label)
         value = data.meta.get(key)
         if key == "ky":
@@ -236,20 +238,14 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
                 ws.write_blank(row, 1, None, st.input["date"])
         else:
             _write_text(ws, row, 1, value, st.input["text"])
-        layout.cells[meta_name(key)] = (INFO_SHEET, row, 1)
-        _flag(ws, st, layout, meta_name(key), row, 1, FLAG_COLUMNS["info"])
-        row += 1
-    row += 1
-    for name, label, value in (
-        (TEMPLATE_ID_NAME, "Mẫu biểu (mã)", form.id),
-        (TEMPLATE_VERSION_NAME, "Phiên bản mẫu", form.version),
-        (FRAMEWORK_NAME, "Khung chỉ số CCHC", framework.id),
-    ):
-        ws.write_string(row, 0, label, st.info_label)
-        ws.write_string(row, 1, value, st.info_locked)
-        layout.cells[name] = (INFO_SHEET, row, 1)
-        row += 1
-    row += 1
+        _flag(ws, st, layout, meta_name(key), row, INFO_VALUE_COL, FLAG_COLUMNS["info"])
+    package = {TEMPLATE_ID_NAME: ("Mẫu biểu (mã)", form.id), TEMPLATE_VERSION_NAME: ("Phiên bản mẫu", form.version),
+               FRAMEWORK_NAME: ("Khung chỉ số CCHC", framework.id)}
+    for row, name in layout_of(form, framework).package_rows:
+        label, value = package[name]
+        ws.write_string(row, INFO_LABEL_COL, label, st.info_label)
+        ws.write_string(row, INFO_VALUE_COL, value, st.info_locked)
+    row += 2
     notes = (
         "Ô nền vàng là ô nhập liệu; ô nền xanh là công thức tự tính, không sửa.",
         "Các trang được khóa để tránh ghi đè công thức (không đặt mật khẩu).",
@@ -296,7 +292,7 @@ def _write_text(ws, row: int, col: int, value: object, fmt) -> None:
 # ------------------------------------------------------------------------------------ statistical sheet
 
 
-def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData) -> None:
+def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framework, data: WorkbookData) -> None:
     sheet = stat_sheet_name(form)
     ws = wb.add_worksheet(sheet)
     widths = (8, 62, 16, 14, 22, 12, 4)
@@ -306,7 +302,7 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
     ws.merge_range(1, 0, 1, 4, form.title, st.title)
     ws.set_row(1, 34)
     ws.merge_range(2, 0, 2, 4, "(Đơn vị, kỳ và năm báo cáo ghi tại trang Thông tin)", st.subtitle)
-    h1, h2 = 4, 5
+    h1, h2 = STAT_HEADER_ROWS
     ws.merge_range(h1, 0, h2, 0, "STT", st.header)
     ws.merge_range(h1, 1, h2, 1, form.label_header, st.header)
     ws.merge_range(h1, 2, h1, 3, "Kết quả thống kê", st.header)
@@ -317,15 +313,14 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
     ws.set_row(h1, 30)
     ws.freeze_panes(h2 + 1, 2)
     derived = derive.derived_values(form, data.values)
-    row = h2 + 1
-    current_section = None
-    sections = {s.id: s for s in form.sections}
-    for ind in form.indicators:
-        if ind.section and ind.section != current_section:
-            current_section = ind.section
-            s = sections[ind.section]
-            ws.merge_range(row, 0, row, 4, f"{s.title}: {s.subtitle}", st.section)
-            row += 1
+    row = STAT_FIRST_ROW
+    for planned in layout_of(form, framework).stat_rows:
+        row = planned.row
+        if planned.section is not None:
+            s = planned.section
+            ws.merge_range(row, 0, row, STAT_NOTE_COL, f"{s.title}: {s.subtitle}", st.section)
+            continue
+        ind = planned.indicator
         group_style = ind.kind == "group" or ind.header
         stt = ind.printed if ind.printed in ("Trong đó", "") else ind.code.split("-", 1)[-1]
         ws.write_string(row, 0, stt, st.stt_group if group_style else st.stt)
@@ -349,11 +344,8 @@ def _stat_sheet(wb, st: _Styles, layout: Layout, form: Form, data: WorkbookData)
                     _write_text(ws, row, 3, data.text.get(ind.code), fmt)
                 ws.data_validation(row, 3, row, 3, _input_validation(ind))
             _write_text(ws, row, 4, _note(data, ind.code, data.notes), st.input["note"])
-            layout.cells[ind.name] = (sheet, row, 3)
-            _flag(ws, st, layout, ind.name, row, 3, FLAG_COLUMNS["stat"])
-        layout.rows[ind.code] = row
-        row += 1
-    ws.print_area(0, 0, row - 1, 4)
+            _flag(ws, st, layout, ind.name, row, STAT_VALUE_COL, FLAG_COLUMNS["stat"])
+    ws.print_area(0, 0, row, STAT_NOTE_COL)
     _page_setup(ws, 4, (h1, h2))
     _protect(ws)
 
@@ -369,15 +361,15 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     ws.merge_range(1, 0, 1, 6, framework.title, st.subtitle)
     headers = ("Mã", "Lĩnh vực / tiêu chí", "Điểm tối đa", "Điểm tự chấm", "Điểm thẩm định", "Tỷ lệ đạt (%)",
                "Tài liệu kiểm chứng / ghi chú")
-    h = 3
+    h = SCORE_HEADER_ROW
     for col, text in enumerate(headers):
         ws.write_string(h, col, text, st.header)
     ws.set_row(h, 32)
     ws.freeze_panes(h + 1, 2)
     self_calc = derive.score_values(framework, data.scores, appraised=False)
     appr_calc = derive.score_values(framework, data.appraised, appraised=True)
-    row = h + 1
-    for crit in framework.criteria:
+    plan = layout_of(framework=framework, form=layout.form)
+    for row, crit in plan.score_rows:
         bold = crit.is_field
         ws.write_string(row, 0, crit.code, st.stt_group if bold else st.stt)
         label = "   " * crit.level + crit.label
@@ -409,7 +401,6 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
                 ws.data_validation(row, col, row, col, {
                     **rule, "ignore_blank": True, "error_title": "Điểm không hợp lệ",
                     "error_message": "Điểm phải ≥ 0" + (f" và ≤ {crit.max}" if crit.max is not None else "") + "."})
-            layout.cells[name] = (SCORE_SHEET, row, col)
             _flag(ws, st, layout, name, row, col, FLAG_COLUMNS["score"][col])
         if crit.is_field and crit.max:
             points = appr_calc.get(crit.code, data.appraised.get(crit.code))
@@ -418,7 +409,7 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
         else:
             ws.write_blank(row, 5, None, st.locked)
         _write_text(ws, row, 6, _note(data, crit.code, data.evidence), st.input["note"])
-        row += 1
+    row = plan.score_total_row
     ws.write_blank(row, 0, None, st.stt_group)
     ws.write_string(row, 1, "TỔNG ĐIỂM (CHỈ SỐ CCHC)", st.label_group)
     fields_max = [f.max for f in framework.fields if f.max is not None]
@@ -429,8 +420,6 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
                      appr_calc[APPRAISED_TOTAL_NAME])
     ws.write_blank(row, 5, None, st.locked)
     _write_text(ws, row, 6, _note(data, "total", data.evidence), st.input["note"])
-    layout.cells[SELF_TOTAL_NAME] = (SCORE_SHEET, row, 3)
-    layout.cells[APPRAISED_TOTAL_NAME] = (SCORE_SHEET, row, 4)
     _flag(ws, st, layout, SELF_TOTAL_NAME, row, 3, FLAG_COLUMNS["score"][3])
     _flag(ws, st, layout, APPRAISED_TOTAL_NAME, row, 4, FLAG_COLUMNS["score"][4])
     row += 2
@@ -447,54 +436,14 @@ def _float(v: object) -> float | int:
 
 # ------------------------------------------------------------------------------------------- Kiểm tra
 
-CHECK_FIRST_ROW = 3  # 0-based: row 4 in Excel; the VBA fallback and the Excel adapter rely on it
-FLAG_COLUMNS = {"stat": 6, "info": 2, "score": {3: 7, 4: 8}}  # hidden per-row severity flags (2 error, 1 warning)
 
 
-def env_from_data(form: Form, framework: Framework, data: WorkbookData) -> Env:
-    """What the rules will see in the workbook being built (cell values by defined name)."""
-    values: dict[str, object] = {}
-    for ind in form.cells:
-        values[ind.name] = data.values.get(ind.code, data.text.get(ind.code))
-    for code, value in derive.derived_values(form, data.values).items():
-        values[form.indicator(code).name] = value if value != "" else None
-    for appraised, entered in ((False, data.scores), (True, data.appraised)):
-        prefix = "THAMDINH" if appraised else "DIEM"
-        for code, value in entered.items():
-            values[f"{prefix}_{code}".replace(".", "_")] = float(value)
-        for key, value in derive.score_values(framework, entered, appraised).items():
-            values[key if key in (SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME) else
-                   f"{prefix}_{key}".replace(".", "_")] = value
-    for key, value in data.meta.items():
-        values[meta_name(key)] = PERIODS[value] if key == "ky" else value
-    formulas = {ind.name for ind in form.derived} | {SELF_TOTAL_NAME, APPRAISED_TOTAL_NAME}
-    for crit in framework.criteria:
-        if crit.computed:
-            formulas |= {crit.self_name, crit.appraised_name}
-    return Env(values, formulas)
 
 
-def _plan_checks(verdicts: list) -> dict[str, list[tuple[int, str, bool]]]:
-    plan: dict[str, list[tuple[int, str, bool]]] = {}
-    for i, (rule, outcome) in enumerate(verdicts):
-        for name in rule.names:
-            plan.setdefault(name, []).append((CHECK_FIRST_ROW + i, rule.severity, outcome.status == BAD))
-    return plan
 
 
-def _flag_value(checks: list[tuple[int, str, bool]]) -> int:
-    """2 when a violated rule reading the cell is an error, 1 when only warnings, else 0."""
-    if any(bad for _, sev, bad in checks if sev == "error"):
-        return 2
-    return 1 if any(bad for _, sev, bad in checks if sev == "warning") else 0
 
 
-def _summary(verdicts: list) -> tuple[int, int, str]:
-    """Violated rules, violated error rules, and the Kiểm tra summary sentence."""
-    bad = sum(o.status == BAD for _, o in verdicts)
-    errors = sum(o.status == BAD and r.severity == "error" for r, o in verdicts)
-    text = say("check-summary-ok") if bad == 0 else say("check-summary", errors=errors, warnings=bad - errors)
-    return bad, errors, text
 
 
 def _flag(ws, st: _Styles, layout: Layout, name: str, row: int, value_col: int, flag_col: int) -> None:
@@ -516,54 +465,10 @@ def _flag(ws, st: _Styles, layout: Layout, name: str, row: int, value_col: int, 
                           {"type": "formula", "criteria": f"={flag_ref}=1", "format": st.cf_warning})
 
 
-def _xl_general(value: object) -> str:
-    """How Excel's & renders a value (General format), so cached messages equal recalculated ones."""
-    if isinstance(value, bool):
-        return "TRUE" if value else "FALSE"
-    if isinstance(value, int):
-        return str(value)
-    if isinstance(value, float):
-        return str(int(value)) if value.is_integer() else format(value, ".15g")
-    return "" if value is None else str(value)
 
 
-def _cached_message(rule, outcome, env: Env) -> str:
-    if outcome.status != BAD:
-        return ""
-    numbers = []
-    for label, xl in rule.excel_numbers():
-        numbers.append((label, _xl_value(xl, env)))
-    text = rule.describe
-    if numbers:
-        text += ": " + "; ".join(f"{label} = {_xl_general(v)}" for label, v in numbers)
-    return text
 
 
-def _xl_value(xl: str, env: Env) -> object:
-    """Evaluate the few Excel shapes ``excel_numbers`` produces, the way Excel would (for cached values)."""
-    import re
-
-    m = re.fullmatch(r'IF\(COUNT\((\w+)\)=0,"\(trống\)",\w+\)', xl)
-    if m:
-        v = env.num(m.group(1))
-        return "(trống)" if v is None else v
-    m = re.fullmatch(r"ROUND\((.*),3\)", xl)
-    if m:
-        inner = m.group(1)
-        py = re.sub(r"N\((\w+)\)", lambda g: repr(env.num(g.group(1)) or 0), inner)
-        try:
-            value = eval(py, {"__builtins__": {}})  # only digits, operators and parentheses remain
-        except ZeroDivisionError:
-            return "#DIV/0!"
-        from .numbers import excel_round
-
-        r = excel_round(value, 3)
-        return int(r) if float(r).is_integer() else r
-    m = re.fullmatch(r"N\((\w+)\)", xl)
-    if m:
-        return env.num(m.group(1)) or 0
-    value = env.get(xl)
-    return value if value is not None else 0
 
 
 def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
@@ -581,9 +486,6 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
     ws.write_formula(1, 2, f'=COUNTIFS({status_range},"{BAD}",{severity_range},"Lỗi")', st.info_locked, bad_errors)
     ws.write_formula(1, 3, f'=IF(B2=0,"{say("check-summary-ok")}",C2&" lỗi, "&(B2-C2)&" cảnh báo — xem các dòng '
                            f'{BAD} bên dưới.")', st.info_locked, summary)
-    layout.cells["KT_RESULT"] = (CHECK_SHEET, 1, 1)
-    layout.cells["KT_LOI"] = (CHECK_SHEET, 1, 2)
-    layout.cells["KT_SUMMARY"] = (CHECK_SHEET, 1, 3)
     for col, text in enumerate(("STT", "Mã quy tắc", "Kết quả", "Nội dung", "Ô", "Ô liên quan", "Mức độ")):
         ws.write_string(2, col, text, st.header)
     env_holder = layout.env
@@ -615,93 +517,12 @@ def _check_sheet(wb, st: _Styles, layout: Layout, verdicts: list) -> None:
 # --------------------------------------------------------------------------------------- templates dir
 
 
-def template_path(directory: str | Path, form_id: str) -> Path:
-    return Path(directory) / f"{form_id}.xlsx"
 
 
-def build_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path]:
-    """(Re)build the master template of each form into ``directory``."""
-    directory = Path(directory)
-    directory.mkdir(parents=True, exist_ok=True)
-    out = []
-    for form_id in form_ids:
-        form = load_form(form_id)
-        path = template_path(directory, form_id)
-        build_workbook(path, form, framework_for(form))
-        out.append(path)
-        try:  # the macro-enabled twin with the Kiểm tra buttons (cchc_xl/xlsm.py); needs pyOpenVBA
-            from .xlsm import build_xlsm
-            build_xlsm(path, path.with_suffix(".xlsm"))
-        except ImportError:
-            pass
-    return out
 
 
-def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path]:
-    """Committed templates that differ, part by part, from a fresh build of the catalog."""
-    from .io import zip_parts
-
-    stale = []
-    with tempfile.TemporaryDirectory() as tmp:
-        for form_id in form_ids:
-            committed = template_path(directory, form_id)
-            fresh = build_templates(tmp, [form_id])[0]
-            try:
-                same = committed.is_file() and zip_parts(committed) == zip_parts(fresh)
-            except zipfile.BadZipFile:
-                same = False
-            if not same:
-                stale.append(committed)
-            macro = committed.with_suffix(".xlsm")
-            try:  # the macro-enabled twin, when pyOpenVBA is installed (cchc_xl/xlsm.py)
-                from .xlsm import xlsm_differences
-            except ImportError:
-                continue
-            if not macro.is_file() or xlsm_differences(macro, fresh.with_suffix(".xlsm")):
-                stale.append(macro)
-    return stale
 
 
 # ------------------------------------------------------------------------------- cached values of a state
 
 
-def computed_cells(form: Form, framework: Framework, data: WorkbookData,
-                   locate: Callable[[str], tuple[str, int, int] | None]) -> dict[tuple[str, int, int], object]:
-    """Every formula cell's value for the workbook state ``data``, positioned through ``locate(name)``.
-
-    Used to refresh cached values after writing inputs into an existing workbook: derived indicators,
-    computed criteria and totals, field percentages, the hidden flag cells and every Kiểm tra row. Cells
-    are located from defined names (so inserted rows are followed); the Kiểm tra sheet keeps the template's
-    rows (it is protected and rebuilt, never edited by hand).
-    """
-    out: dict[tuple[str, int, int], object] = {}
-    env = env_from_data(form, framework, data)
-    verdicts = [(rule, rule.verdict(env)) for rule in rules_for(form, framework)]
-    plan = _plan_checks(verdicts)
-
-    def put(name: str, value: object, col: int | None = None) -> None:
-        where = locate(name)
-        if where is not None:
-            sheet, row, c = where
-            out[(sheet, row, c if col is None else col)] = value
-
-    for name in env.formulas:
-        value = env.get(name)
-        put(name, "" if value is None else value)
-    for crit in framework.fields:
-        if crit.max:
-            points = env.get(crit.appraised_name)
-            put(crit.appraised_name, derive.field_percent(framework, crit.code, points or 0), col=5)
-    for name, checks in plan.items():
-        where = locate(name)
-        if where is None:
-            continue
-        sheet, _row, col = where
-        flag_col = FLAG_COLUMNS["stat"] if sheet not in (INFO_SHEET, SCORE_SHEET) else (
-            FLAG_COLUMNS["info"] if sheet == INFO_SHEET else FLAG_COLUMNS["score"][col])
-        put(name, _flag_value(checks), col=flag_col)
-    out[(CHECK_SHEET, 1, 1)], out[(CHECK_SHEET, 1, 2)], out[(CHECK_SHEET, 1, 3)] = _summary(verdicts)
-    for i, (rule, outcome) in enumerate(verdicts):
-        out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 2)] = outcome.status
-        out[(CHECK_SHEET, CHECK_FIRST_ROW + i, 3)] = _cached_message(rule, outcome, env)
-    return out

@@ -33,7 +33,6 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
-import io
 import itertools
 import math
 import re
@@ -44,24 +43,27 @@ from pathlib import Path
 
 from python_calamine import CalamineWorkbook
 
-from . import derive
-from .catalog import (
+from cchc_xl.engine import derive
+from cchc_xl.messages import say
+from cchc_xl.model import layout, names
+from cchc_xl.model.catalog import (
     APPRAISED_TOTAL_NAME,
     SELF_TOTAL_NAME,
     Form,
     Framework,
     nfc,
 )
-from .datafile import META_FIELDS
-from .io import CellRef, Report, WorkbookIndex, index_of, read_formulas, read_report
-from .messages import say
-from .numbers import parse_number
-from .ooxml.package import Package
+from cchc_xl.model.data import META_FIELDS
+from cchc_xl.model.numbers import parse_number
+from cchc_xl.model.report import CellRef, Report
+from cchc_xl.ooxml.reader import WorkbookIndex, read_formulas, read_report, workbook_index
+from cchc_xl.ooxml.safety import parse_xml, read_part
+from cchc_xl.sources.workbook import validate_report
 
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
          "validation", "other")
 TOLERANCE = 1e-9
-CHECK_SHEET = "Kiểm tra"
+CHECK_SHEET = layout.CHECK_SHEET
 SELF, APPRAISED = "tu_cham", "tham_dinh"
 TOTAL_CODE = "total"
 _CORE_NS = {
@@ -268,20 +270,20 @@ class Side:
         return None
 
 
-def _read_grids(package: Package) -> dict[str, list[list[object]]]:
-    """Every sheet's grid, read by calamine from the package's bounded copy (far cells already cut)."""
-    wb = CalamineWorkbook.from_filelike(io.BytesIO(package.calamine_bytes(package.sheet_names)))
+def _read_grids(path: Path) -> dict[str, list[list[object]]]:
+    wb = CalamineWorkbook.from_path(str(path))
     try:
         return {nfc(name): wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
     finally:
         wb.close()
 
 
-def _read_core(package: Package) -> dict[str, object]:
+def _read_core(path: Path) -> dict[str, object]:
     """lastModifiedBy and modified from docProps/core.xml (absent part or element → None)."""
-    if not package.has("docProps/core.xml"):
+    try:
+        root = parse_xml(read_part(str(path), "docProps/core.xml"), path=str(path))
+    except KeyError:
         return {"last_modified_by": None, "modified": None}
-    root = package.xml("docProps/core.xml")
     by = root.find("cp:lastModifiedBy", _CORE_NS)
     modified = root.find("dcterms:modified", _CORE_NS)
     return {"last_modified_by": nfc(by.text) if by is not None and by.text else None,
@@ -338,12 +340,10 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
     """Read and align one workbook. Raises ``UnusableInput`` (from ``read_report``) for unusable files."""
     path = Path(path)
     report = read_report(path, framework, strict_version=False)
-    package = report.package
-    assert package is not None
-    index = index_of(package)
-    grids = _read_grids(package)
+    index = workbook_index(path)
+    grids = _read_grids(path)
     form, fw = report.form, report.framework
-    side = Side(path, report, index, grids, {}, {}, {}, _read_core(package))
+    side = Side(path, report, index, grids, {}, {}, {}, _read_core(path))
     order = 0
     for ind in form.cells:
         ref = report.cells.get(ind.name)
@@ -354,19 +354,19 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
             ind.code, ind.label, ind.name, ref, norm(report.values.get(ind.code)), _section_of(form, ind.code),
             derived=ind.is_derived, sources=_sources(form, ind.code),
             expected=derive.formula_of(ind.derive) if ind.derive is not None else None,
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order)
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order)
     known = {ind.name for ind in form.cells}
     # Indicators of another template version: named in the file but unknown to this catalog.
     for name, ref in sorted(index.names.items(), key=lambda kv: (kv[1].sheet, kv[1].row, kv[1].col)):
         if not name.startswith("CT_") or name in known:
             continue
-        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + 2))
+        code = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.CODE_OFFSET))
         code = code if isinstance(code, str) and code else name
-        label = side.cell(CellRef(ref.sheet, ref.row, ref.col - 2)) if ref.col >= 2 else None
+        label = side.cell(CellRef(ref.sheet, ref.row, ref.col + layout.LABEL_OFFSET)) if ref.col >= -layout.LABEL_OFFSET else None
         order += 1
         side.indicators.setdefault(code, Entry(
             code, nfc(label) if label else code, name, ref, side.cell(ref), _section_of(form, code),
-            note_ref=CellRef(ref.sheet, ref.row, ref.col + 1), order=order))
+            note_ref=CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET), order=order))
     for crit in fw.criteria:
         field_code = crit.code.split(".", 1)[0]
         field_crit = fw.by_code.get(field_code)
@@ -392,7 +392,7 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
             say("diff-section-total"), derived=True, sources=_score_sources(fw, TOTAL_CODE, column),
             expected=derive.total_formula(fw, appraised), column=column, order=order)
     derived_refs = [e.ref for e in (*side.indicators.values(), *side.scores.values()) if e.derived]
-    side.formulas = read_formulas(package, derived_refs)
+    side.formulas = read_formulas(path, derived_refs)
     _fill_uncalculated(side)
     return side
 
@@ -595,7 +595,7 @@ def _formula_changes(old: Side, new: Side, a_entries: Mapping, b_entries: Mappin
 
 
 def _show(v: object) -> str:
-    from .numbers import format_vn
+    from cchc_xl.model.numbers import format_vn
 
     return format_vn(v) if _is_num(v) or v is None else f"'{v}'"
 
@@ -649,13 +649,13 @@ def _compare_scores(old: Side, new: Side) -> list[Change]:
 
 
 def _compare_evidence(old: Side, new: Side) -> list[Change]:
-    """Tài liệu kiểm chứng / ghi chú of each criterion: two cells right of its appraised score."""
+    """Tài liệu kiểm chứng / ghi chú of each criterion: the note column of its appraised score's row."""
     changes = []
     for key, b in new.scores.items():
         a = old.scores.get(key)
         if key[0] != APPRAISED or a is None:
             continue
-        ra, rb = CellRef(a.ref.sheet, a.ref.row, a.ref.col + 2), CellRef(b.ref.sheet, b.ref.row, b.ref.col + 2)
+        ra, rb = CellRef(a.ref.sheet, a.ref.row, layout.SCORE_NOTE_COL), CellRef(b.ref.sheet, b.ref.row, layout.SCORE_NOTE_COL)
         va, vb = old.cell(ra), new.cell(rb)
         if not same(va, vb):
             changes.append(Change("note", b.code, b.label, b.ref.sheet, ra.address, rb.address, va, vb,
@@ -671,7 +671,7 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
     for key in labels:
         a, b = ro.meta.get(key), rn.meta.get(key)
         if not same(a, b):
-            ref_a, ref_b = ro.cells.get("TT_" + key.upper()), rn.cells.get("TT_" + key.upper())
+            ref_a, ref_b = ro.cells.get(names.meta_name(key)), rn.cells.get(names.meta_name(key))
             changes.append(Change("metadata", key, labels[key], ref_b.sheet if ref_b else None,
                                   ref_a.address if ref_a else None, ref_b.address if ref_b else None, norm(a),
                                   norm(b), section=section))
@@ -690,10 +690,6 @@ def _compare_meta(old: Side, new: Side) -> list[Change]:
 
 def _compare_validation(old: Side, new: Side) -> tuple[list[Change], bool]:
     """Errors and warnings introduced and fixed, matched by (rule, codes) as multisets."""
-    try:
-        from .validate import validate_report
-    except ImportError:  # the validation milestone is not installed: say so instead of failing
-        return [], False
     found_old = validate_report(old.report).findings
     found_new = validate_report(new.report).findings
     section = say("diff-section-validation")
@@ -730,8 +726,8 @@ def _excluded(side: Side) -> set[tuple[str, int, int]]:
             out.add((e.note_ref.sheet, e.note_ref.row, e.note_ref.col))
     for (column, _), e in side.scores.items():
         if column == APPRAISED:
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 1))
-            out.add((e.ref.sheet, e.ref.row, e.ref.col + 2))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_PERCENT_COL))
+            out.add((e.ref.sheet, e.ref.row, layout.SCORE_NOTE_COL))
     return out
 
 
@@ -777,16 +773,32 @@ def _address(row: int, col: int) -> str:
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
 
-def formula_cells(package: Package, sheet: str) -> dict[tuple[int, int], str]:
+def formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
     """(row, col) → formula text of every formula cell of ``sheet`` (shared-formula children included).
 
     ``io.read_formulas`` answers for known cells; the "other" section needs every formula of a sheet so
     that computed results (layout formulas such as the Kiểm tra status column) are compared by formula,
-    not by a cached value a non-calculating tool may have dropped. Both come from the package's one scan.
+    not by a cached value a non-calculating tool may have dropped.
     """
-    if sheet not in package.sheet_names:
+    from cchc_xl.ooxml.reader import sheet_parts
+
+    part = sheet_parts(path).get(sheet)
+    if not part:
         return {}
-    return dict(package.formulas(sheet))
+    root = parse_xml(read_part(str(path), part), path=str(path))
+    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
+    out: dict[tuple[int, int], str] = {}
+    for c in root.iter(f"{ns}c"):
+        f = c.find(f"{ns}f")
+        m = _CELL.match(c.get("r") or "")
+        if f is None or not m:
+            continue
+        col = 0
+        for ch in m.group(1):
+            col = col * 26 + ord(ch) - 64
+        text = f.text or f"(shared {f.get('si')})"
+        out[(int(m.group(2)) - 1, col - 1)] = "=" + text
+    return out
 
 
 def _compare_other(old: Side, new: Side, sheets: Mapping[str, str], anchors) -> list[Change]:
@@ -798,7 +810,7 @@ def _compare_other(old: Side, new: Side, sheets: Mapping[str, str], anchors) -> 
         if CHECK_SHEET in (sheet_old, sheet_new):
             continue
         grid_old, grid_new = old.grids.get(sheet_old, []), new.grids.get(sheet_new, [])
-        f_old, f_new = formula_cells(old.report.package, sheet_old), formula_cells(new.report.package, sheet_new)
+        f_old, f_new = formula_cells(old.path, sheet_old), formula_cells(new.path, sheet_new)
         mapping = _row_map(grid_old, grid_new, sheet_old, sheet_new, anchors.get(sheet_old, []), ex_old, ex_new)
         for r_old, r_new in sorted(mapping.items()):
             row_a = grid_old[r_old] if r_old < len(grid_old) else []

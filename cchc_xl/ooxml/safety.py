@@ -27,6 +27,8 @@ import zipfile
 import zlib
 from dataclasses import dataclass
 
+from cchc_xl.errors import UnusableInput
+
 # ---------------------------------------------------------------------------------------------------------
 # Every sentence the user can read from this module.  Keys are the stable ``kind`` ids; keys of the form
 # ``kind:variant`` are more specific wordings of the same kind (the exception's ``kind`` stays ``kind``).
@@ -121,22 +123,6 @@ MESSAGES: dict[str, str] = {
 }
 
 UNKNOWN_NAME = "(không rõ tên)"
-
-
-class UnusableInput(Exception):
-    """A file we cannot or must not read. `kind` is a stable kebab-case id; `message` is Vietnamese."""
-
-    def __init__(self, kind: str, message: str, path: str | None = None):
-        super().__init__(message)
-        self.kind = kind
-        self.message = message
-        self.path = path
-
-    def __str__(self) -> str:
-        return self.message
-
-    def __reduce__(self):  # keep kind/path when pickled (e.g. across a process pool)
-        return (type(self), (self.kind, self.message, self.path))
 
 
 @dataclass(frozen=True)

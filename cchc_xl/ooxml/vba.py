@@ -1,6 +1,6 @@
 """Turn a built workbook (.xlsx) into its macro-enabled twin (.xlsm) with the Kiểm tra buttons.
 
-The VBA lives as text in ``macros/*.bas`` (ASCII only: VBA stores source in the ANSI code page). The
+The VBA lives as text in ``cchc_xl/macros/*.bas`` (ASCII only: VBA stores source in the ANSI code page). The
 project is written with pyOpenVBA, the pure-Python VBA writer: it creates the project as Excel does for
 a first macro (document modules for the workbook and each sheet), adds our standard modules, and adds
 form-control buttons — "Kiểm tra" and "Xóa đánh dấu" on the statistical and scoring sheets — bound to
@@ -17,12 +17,14 @@ from __future__ import annotations
 import re
 import tempfile
 import zipfile
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
+from importlib import resources
 from pathlib import Path
 
-from .io import atomic_output
+from cchc_xl.ooxml.reader import atomic_output
 
-MACROS_DIR = Path(__file__).resolve().parent.parent / "macros"
+# Package data (importlib.resources), so a non-editable install builds .xlsm files with their macros too.
+MACROS_DIR = Path(str(resources.files("cchc_xl") / "macros"))
 XLSX_MAIN = b"application/vnd.openxmlformats-officedocument.spreadsheetml.sheet.main+xml"
 XLSM_MAIN = b"application/vnd.ms-excel.sheet.macroEnabled.main+xml"
 FIXED_TIME = (2025, 1, 1, 0, 0, 0)  # same as the template's creation date: rebuilds are byte-identical
@@ -33,7 +35,7 @@ VBA_PART = "xl/vbaProject.bin"
 class Button:
     name: str  # shape name (ASCII, stable: tests and the rebuild check find buttons by it)
     text: str  # caption the user reads
-    macro: str  # public Sub in macros/*.bas
+    macro: str  # public Sub in cchc_xl/macros/*.bas
 
 
 BUTTONS = (
@@ -50,7 +52,10 @@ CAPTION_FONT = "Times New Roman"  # the workbook's font
 def module_sources(macros_dir: str | Path = MACROS_DIR) -> dict[str, str]:
     """Module name (its ``Attribute VB_Name``) → source with CRLF line endings, for every ``.bas``."""
     out = {}
-    for path in sorted(Path(macros_dir).glob("*.bas")):
+    paths = sorted(Path(macros_dir).glob("*.bas"))
+    if not paths:  # an .xlsm whose buttons are bound to no macro must never be written
+        raise FileNotFoundError(f"no VBA modules (*.bas) in {macros_dir}")
+    for path in paths:
         text = path.read_text(encoding="ascii")  # a non-ASCII literal would turn into "?" in VBA
         found = re.search(r'^Attribute VB_Name = "([^"]+)"', text, re.MULTILINE)
         name = found.group(1) if found else path.stem
@@ -259,12 +264,3 @@ def xlsm_differences(committed: str | Path, fresh: str | Path) -> list[str]:
     return problems
 
 
-def new_xlsm_workbook(data, out: str | Path, form_id: str | None = None, framework: str | None = None):
-    """``cchc-xl new --xlsm``: build the commune workbook as .xlsx, then turn it into ``out`` (.xlsm)."""
-    from .fill import new_workbook
-
-    with tempfile.TemporaryDirectory(prefix="cchc_xl_new_") as tmp:
-        plain = Path(tmp) / "workbook.xlsx"
-        result = new_workbook(data, plain, form_id, framework)
-        build_xlsm(plain, out)
-    return replace(result, path=Path(out))

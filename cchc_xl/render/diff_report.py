@@ -1,9 +1,9 @@
-"""Render a :class:`~cchc_xl.diff.DiffResult`: text for a terminal or a pipe, JSON, and an XLSX report.
+"""Render a :class:`~cchc_xl.commands.diff.DiffResult`: text for a terminal or a pipe, JSON, and an XLSX report.
 
 Rendering only reads the result; the counts come from the result's one summary (daff's DiffSummary idea),
 so the one-line summary, the sections and the exit code never disagree. Text is grouped by section of the
 form (Biểu mẫu N, or the top-level code group), with Vietnamese labels and aligned columns; colour is applied
-with ``click.style`` only when the caller says the output is a terminal. The XLSX report is for readers who
+with ANSI codes (:mod:`cchc_xl.render.style`) only when the caller says the output is a terminal. The XLSX report is for readers who
 never use a terminal: a summary sheet and a side-by-side sheet in the official row order, changed cells
 highlighted, the old value in a cell comment, and a daff-style action column ("->", "+++", "---") that reads
 without colour.
@@ -14,13 +14,13 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-import click
 import xlsxwriter
 
-from .diff import APPRAISED, KINDS, SELF, Change, DiffResult
-from .io import atomic_output
-from .messages import say
-from .numbers import format_vn
+from cchc_xl.commands.diff import APPRAISED, KINDS, SELF, Change, DiffResult
+from cchc_xl.messages import say
+from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.style import style as ansi
 
 _COLOURS = {"value": "yellow", "derived": "cyan", "formula": "red", "type": "magenta", "added": "green",
             "removed": "red", "structure": "blue", "metadata": "blue", "scores": "yellow", "note": "white",
@@ -110,7 +110,7 @@ def render_text(result: DiffResult, *, show_all: bool = False, color: bool = Fal
     """The text report. ``color`` only when stdout is a terminal (the caller decides)."""
 
     def style(text: str, **kw: object) -> str:
-        return click.style(text, **kw) if color else text
+        return ansi(text, **kw) if color else text  # type: ignore[arg-type]
 
     lines = [style(summary_line(result), bold=True)]
     if not result.different:

@@ -1,0 +1,68 @@
+"""A workbook as read, by code: the Report record and cell references. Pure data; the readers fill it."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from cchc_xl.model.catalog import Form, Framework, nfc
+
+_REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
+
+
+@dataclass(frozen=True)
+class CellRef:
+    """A single cell: sheet name and 0-based row/column."""
+
+    sheet: str
+    row: int
+    col: int
+
+    @property
+    def address(self) -> str:
+        col, n = "", self.col + 1
+        while n:
+            n, r = divmod(n - 1, 26)
+            col = chr(65 + r) + col
+        return f"{col}{self.row + 1}"
+
+    def __str__(self) -> str:
+        return f"{self.sheet}!{self.address}"
+
+
+def parse_ref(text: str) -> CellRef | None:
+    """``'Phụ lục'!$D$7`` → CellRef; ``None`` for ranges, #REF! and anything that is not one cell."""
+    m = _REF.match(text.strip().lstrip("="))
+    if not m:
+        return None
+    sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    col = 0
+    for ch in m.group(3):
+        col = col * 26 + ord(ch) - 64
+    return CellRef(nfc(sheet), int(m.group(4)) - 1, col - 1)
+
+
+@dataclass
+class Report:
+    """A commune workbook as read: metadata and every indicator and score, by code, with their cells."""
+
+    path: Path
+    kind: str
+    form: Form
+    framework: Framework
+    template_id: str
+    template_version: str
+    sheets: tuple[str, ...]
+    meta: dict[str, object] = field(default_factory=dict)
+    values: dict[str, object] = field(default_factory=dict)
+    scores: dict[str, object] = field(default_factory=dict)
+    appraised: dict[str, object] = field(default_factory=dict)
+    totals: dict[str, object] = field(default_factory=dict)
+    cells: dict[str, CellRef] = field(default_factory=dict)  # defined name → cell
+    missing: list[str] = field(default_factory=list)  # defined names the form needs but the file lacks
+    parts: dict[str, str] = field(default_factory=dict)  # sheet name → package part
+    names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
+
+    def cell_of(self, code: str) -> CellRef | None:
+        return self.cells.get(self.form.indicator(code).name)
