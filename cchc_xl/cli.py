@@ -22,6 +22,8 @@ from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
 from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.publish import refuse_input_overwrite, signals_as_exceptions
+from cchc_xl.ooxml.safety import escape_surrogates
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
 KIND_LABELS = {"group": "nhóm", "count": "số đếm", "amount": "số lượng", "percent": "tỷ lệ %", "coded": "mã trả lời"}
@@ -38,11 +40,12 @@ class Unusable(click.ClickException):
 
 
 def _out(text: str = "") -> None:
-    click.echo(unicodedata.normalize("NFC", text))
+    # File names that are not UTF-8 arrive as lone surrogates: print them escaped, never crash on them.
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)))
 
 
 def _err(text: str) -> None:
-    click.echo(unicodedata.normalize("NFC", text), err=True)
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)), err=True)
 
 
 @click.group(context_settings=CONTEXT_SETTINGS)
@@ -229,6 +232,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
+    refuse_input_overwrite(annotate_out, workbooks)
     results = [validate_file(p, framework) for p in workbooks]
     if fmt == "json":
         docs = [r.to_json() for r in results]
@@ -404,9 +408,10 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     from cchc_xl.commands.consolidate import consolidate
     from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
     from cchc_xl.errors import DataError
-    from cchc_xl.render.consolidate_report import write_json, write_workbook
+    from cchc_xl.render.consolidate_report import publish
 
     for target in (out, json_out):
+        refuse_input_overwrite(target, [p for p in (directory, expected, previous, classes_file) if p])
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
     try:
@@ -437,9 +442,7 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    write_workbook(result, out, force=force)
-    if json_out is not None:
-        write_json(result, json_out, force=force)
+    publish(result, out, json_out, force=force)
     if not quiet:
         for r in result.rejected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
@@ -483,6 +486,7 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
+    refuse_input_overwrite(out, [p for p in (old, new) if p is not None])
     if out is not None and out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     result = diff_scores(old, framework=framework) if scores else diff_files(old, new, framework=framework)
@@ -529,9 +533,17 @@ _ANCHOR_API = None
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
+    import warnings
+
+    # openpyxl warns about workbook features it drops (data validation extensions, …): never on stderr.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
     try:
-        cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        with signals_as_exceptions():  # SIGTERM/SIGHUP run the cleanup that removes temporaries
+            cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return 0
+    except KeyboardInterrupt:
+        _err("Đã hủy.")
+        return 2
     except SystemExit as exc:  # sys.exit inside commands carries their exit code
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except click.exceptions.Abort:

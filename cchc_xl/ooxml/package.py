@@ -25,7 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
-from ..safety import (
+from cchc_xl.ooxml.safety import (
     Limits,
     UnusableInput,
     _fail,
@@ -283,7 +283,7 @@ class Package:
     @classmethod
     def open(cls, path, limits: Limits | None = None) -> Package:
         """Sniff, open, check and read ``path`` once; raise UnusableInput with the reason otherwise."""
-        from .. import safety
+        from cchc_xl.ooxml import safety
 
         limits = limits or Limits()
         safety.precheck(path)
@@ -311,7 +311,7 @@ class Package:
 
     @classmethod
     def _from_zip(cls, path, raw: bytes, limits: Limits) -> Package:
-        from .. import safety
+        from cchc_xl.ooxml import safety
 
         count = _end_record_entries(raw)
         if count is not None and count > limits.max_members:
@@ -498,13 +498,13 @@ def _end_record_entries(raw: bytes) -> int | None:
 
 
 def _name(path) -> str:
-    from ..safety import _display_name
+    from cchc_xl.ooxml.safety import _display_name
 
     return _display_name(path)
 
 
 def missing_part(path, part: str, sheet: str | None = None) -> UnusableInput:
-    from ..messages import say
+    from cchc_xl.messages import say
 
     if sheet is not None:
         return UnusableInput("missing-part", say("package-missing-sheet-part", name=_name(path), sheet=sheet,
@@ -513,14 +513,14 @@ def missing_part(path, part: str, sheet: str | None = None) -> UnusableInput:
 
 
 def sheet_too_big(path, sheet: str) -> UnusableInput:
-    from ..messages import say
+    from cchc_xl.messages import say
 
     return UnusableInput("too-many-cells", say("package-too-many-cells", name=_name(path), sheet=sheet,
                                                limit=f"{MAX_CELLS:,}".replace(",", ".")), _path(path))
 
 
 def bad_sheet_xml(path, sheet: str, data: bytes, exc: expat.ExpatError | None) -> UnusableInput:
-    from ..messages import say
+    from cchc_xl.messages import say
 
     control = _CONTROL.search(data)
     if control is not None:  # the usual cause of an invalid token in a sheet: a raw control character

@@ -23,7 +23,8 @@ import signal
 from collections.abc import Iterable, Iterator
 from pathlib import Path
 
-from ..messages import say
+from cchc_xl.errors import OutputRefused
+from cchc_xl.messages import say
 
 try:  # POSIX; on Windows the Excel lock file and the rename are the only protection
     import fcntl
@@ -31,12 +32,8 @@ except ImportError:  # pragma: no cover
     fcntl = None  # type: ignore[assignment]
 
 
-class OutputIsInput(Exception):
+class OutputIsInput(OutputRefused):
     """An output path names one of the inputs; ``message`` says so in Vietnamese."""
-
-    def __init__(self, message: str):
-        super().__init__(message)
-        self.message = message
 
 
 class InPlaceRefused(OutputIsInput):
@@ -73,7 +70,7 @@ def refuse_input_overwrite(output: str | Path | None, inputs: Iterable[str | Pat
 
 
 def _shown(path: str | Path) -> str:
-    from ..safety import escape_surrogates
+    from cchc_xl.ooxml.safety import escape_surrogates
 
     return escape_surrogates(str(path))
 

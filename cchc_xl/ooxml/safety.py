@@ -375,7 +375,7 @@ def read_part(path_or_zipfile, name: str, limits: Limits = Limits()) -> bytes:
             raise
         except Exception:
             raise _fail("truncated-zip", zf.filename) from None
-    from .ooxml.package import Package
+    from cchc_xl.ooxml.package import Package
 
     package = Package.open(path_or_zipfile, limits)
     if not package.has(name):
@@ -527,6 +527,6 @@ def sniff(path, limits: Limits = Limits()) -> str:
     `limits` is optional (tests use small ones); the file is opened read-only once (:class:`Package`).
     Commands that go on to read the workbook use ``Package.open`` directly and keep the opened package.
     """
-    from .ooxml.package import Package
+    from cchc_xl.ooxml.package import Package
 
     return Package.open(path, limits).kind

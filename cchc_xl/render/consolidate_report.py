@@ -51,7 +51,7 @@ def publish(result: ConsolidationResult, out: str | Path, json_out: str | Path |
     the old pair, or a new workbook beside a JSON whose hash does not match it (detectable), never a JSON
     describing a workbook that is not there; temporaries are removed on every exit path.
     """
-    from .ooxml.publish import publish_together, sha256_of
+    from cchc_xl.ooxml.publish import publish_together, sha256_of
 
     with atomic_output(out, force=force, publish=False) as tmp_book:
         write_workbook(result, tmp_book, force=True)

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xl.io import workbook_index
+from cchc_xl.ooxml.reader import workbook_index
 from tests.hostile import damage as d
 from tests.hostile.helpers import assert_clean, formulas_in, run, sha
 from tests.wbtools import rename_sheet
@@ -149,7 +149,7 @@ def test_the_corpus_folder_consolidates_the_good_commune(corpus, tmp_path, capsy
 @pytest.mark.libreoffice
 @pytest.mark.parametrize("tool", ["libreoffice", "gnumeric"])
 def test_resaved_by_office_tools_reads_the_same(tool, soffice, tmp_path, capsys):
-    from cchc_xl.io import read_report
+    from cchc_xl.ooxml.reader import read_report
 
     if tool == "libreoffice":
         from tests.support.libreoffice import recalc_xlsx

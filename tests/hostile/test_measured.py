@@ -12,8 +12,8 @@ from pathlib import Path
 
 import pytest
 
-from cchc_xl.io import read_report, workbook_index
-from cchc_xl.validate import validate_file
+from cchc_xl.commands.validate import validate_file
+from cchc_xl.ooxml.reader import read_report, workbook_index
 from tests.hostile import damage as d
 from tests.hostile.helpers import ROOT, assert_clean, formulas_in, run, run_capped, sha
 
@@ -356,7 +356,7 @@ def test_consolidate_publishes_workbook_and_json_together(tmp_path, monkeypatch,
 def test_sigterm_leaves_no_temporary(tmp_path):
     code = (
         "import os, signal, sys, time\n"
-        "from cchc_xl.io import atomic_output\n"
+        "from cchc_xl.ooxml.reader import atomic_output\n"
         "from cchc_xl.ooxml.publish import signals_as_exceptions\n"
         "with signals_as_exceptions():\n"
         "    try:\n"

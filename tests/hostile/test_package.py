@@ -9,9 +9,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from python_calamine import CalamineWorkbook
 
+from cchc_xl.commands.validate import validate_file
 from cchc_xl.ooxml import package as pk
 from cchc_xl.ooxml.package import MAX_COLS, MAX_ROWS, Package, col_letters, scan_sheet, shift_formula
-from cchc_xl.validate import validate_file
 from tests.hostile import damage as d
 from tests.hostile.helpers import assert_clean, run_capped
 
@@ -39,7 +39,7 @@ def test_one_validate_opens_the_zip_once(monkeypatch):
 
 
 def test_one_diff_opens_each_zip_once(monkeypatch, tmp_path):
-    from cchc_xl.diff import diff_files
+    from cchc_xl.commands.diff import diff_files
 
     other = d.other_commune(tmp_path / "khac.xlsx")
     opened = _count_zip_opens(monkeypatch)
