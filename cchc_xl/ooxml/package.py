@@ -136,6 +136,7 @@ class _Scanner:
         self.f_text: list[str] = []
         self.shared: dict[str, tuple[int, int, str]] = {}  # si → (row, col, master text)
         self.parser: expat.XMLParserType | None = None
+        self.in_data = False
 
     def _end_of_tag(self, at: int) -> int:
         return self.data.index(b">", at) + 1
@@ -143,6 +144,11 @@ class _Scanner:
     def start(self, tag: str, attrs: dict[str, str]) -> None:
         name = _local(tag)
         pos = self.parser.CurrentByteIndex  # type: ignore[union-attr]
+        if name == "sheetData":
+            self.in_data = True
+            return
+        if not self.in_data and name != "dimension":
+            return  # rows and cells of drawings or controls (xdr:row …) are not the sheet's
         if name == "row":
             r = attrs.get("r")
             self.row = int(r) - 1 if r and r.isdigit() else self.row + 1
@@ -183,6 +189,11 @@ class _Scanner:
 
     def end(self, tag: str) -> None:
         name = _local(tag)
+        if name == "sheetData":
+            self.in_data = False
+            return
+        if not self.in_data:
+            return
         if name == "f" and self.in_f:
             self.in_f = False
             self._formula()
@@ -238,8 +249,99 @@ def shift_formula(text: str, drow: int, dcol: int) -> str:
     return _REF_TOKEN.sub(move, text)
 
 
+_C_OPEN = re.compile(rb"<c[\s>/]")
+_C_R = re.compile(rb'<c\s[^>]*?\br="([A-Z]{1,3})([0-9]{1,7})"[^>]*?(/?)>')
+_R_ATTR = re.compile(rb'\br="([A-Z]{1,3})([0-9]{1,7})"')
+_ROW_OPEN = re.compile(rb"<row\b")
+_ROW_EMPTY = re.compile(rb"<row\b[^>]*/>")
+_F_ELEM = re.compile(rb"<f\b([^>]*?)(?:/>|>(.*?)</f>)", re.S)
+_F_ATTR = re.compile(rb'\b(t|si)="([^"]*)"')
+_PREFIXED = re.compile(rb"<[A-Za-z_][\w.-]*:(?:worksheet|sheetData)\b")
+_DIMENSION = re.compile(rb'<dimension\b[^>]*\bref="([^"]*)"')
+_CHAR_REF = re.compile(r"&#(x?)([0-9A-Fa-f]+);")
+
+
+def _col_number(letters: bytes) -> int:
+    col = 0
+    for ch in letters:
+        col = col * 26 + ch - 64
+    return col - 1
+
+
+def _text(raw: bytes) -> str:
+    from cchc_xl.ooxml.xmltext import unescape
+
+    text = unescape(raw.decode("utf-8"))
+    if "&#" in text:
+        text = _CHAR_REF.sub(lambda m: chr(int(m.group(2), 16 if m.group(1) else 10)), text)
+    return text
+
+
+def _fast_scan(data: bytes, rows: int, cols: int, max_cells: int) -> SheetScan | None:
+    """The common case at C speed (regexes over the bytes): a plain, complete sheet whose every cell has
+    ``r=`` and lies inside the bounds. ``None`` sends anything else to the expat scanner, which reads odd
+    sheets exactly and names the reason for bad ones."""
+    tail = data.rstrip()
+    if not tail.endswith(b"</worksheet>") or _PREFIXED.search(data) or _CONTROL.search(data):
+        return None
+    dim = _DIMENSION.search(data)
+    if dim is not None:
+        last = split_a1(dim.group(1).decode("ascii", "replace").split(":")[-1])
+        if last is None or last[0] >= rows or last[1] >= cols:
+            return None
+    out = SheetScan()
+    cells = _C_R.findall(data)  # (letters, digits, "/" or "") per cell, at C speed
+    if len(cells) != len(_C_OPEN.findall(data)):
+        return None  # a cell without r=
+    out.cells = len(cells)
+    if out.cells > max_cells:
+        raise _TooManyCells
+    if cells:
+        letters = {c[0] for c in cells}
+        col_of = {x: _col_number(x) for x in letters}
+        out.max_row = max(int(c[1]) for c in cells) - 1
+        out.max_col = max(col_of.values())
+        if out.max_row >= rows or out.max_col >= cols:
+            return None  # far cells: the expat scan finds their spans to cut
+    open_cells = sum(1 for c in cells if not c[2])
+    if data.count(b"</c>") != open_cells or len(_ROW_OPEN.findall(data)) != data.count(b"</row>") + len(
+            _ROW_EMPTY.findall(data)):
+        return None  # unbalanced: let expat say where
+    if b"<f" in data:
+        shared: dict[bytes, tuple[int, int, str]] = {}
+        for m in _F_ELEM.finditer(data):
+            # every cell here has r=, so its tag starts "<c " just before the formula (look close first)
+            at = data.rfind(b"<c ", max(0, m.start() - 512), m.start())
+            if at < 0:
+                at = data.rfind(b"<c ", 0, m.start())
+            r = _R_ATTR.search(data, at, data.index(b">", at)) if at >= 0 else None
+            if r is None:
+                continue
+            cell = (int(r.group(2)) - 1, _col_number(r.group(1)))
+            attrs = dict(_F_ATTR.findall(m.group(1)))
+            text = _text(m.group(2)) if m.group(2) else ""
+            if attrs.get(b"t") == b"shared" and b"si" in attrs:
+                si = attrs[b"si"]
+                if text:
+                    shared[si] = (cell[0], cell[1], text)
+                elif si in shared:
+                    r0, c0, master = shared[si]
+                    text = shift_formula(master, cell[0] - r0, cell[1] - c0)
+            if text:
+                out.formulas[cell] = "=" + text
+    return out
+
+
 def scan_sheet(data: bytes, rows: int = MAX_ROWS, cols: int = MAX_COLS, max_cells: int = MAX_CELLS) -> SheetScan:
-    """One streaming pass over a sheet part; raises ``_TooManyCells`` or ``expat.ExpatError``."""
+    """One pass over a sheet part; raises ``_TooManyCells`` or ``expat.ExpatError``."""
+    fast = _fast_scan(data, rows, cols, max_cells)
+    if fast is not None:
+        return fast
+    return expat_scan(data, rows, cols, max_cells)
+
+
+def expat_scan(data: bytes, rows: int = MAX_ROWS, cols: int = MAX_COLS, max_cells: int = MAX_CELLS) -> SheetScan:
+    """The exact streaming scan (expat): cells without ``r=``, prefixes, far cells and their byte spans."""
     sc = _Scanner(data, rows, cols, max_cells)
     p = expat.ParserCreate()  # no namespace processing: prefixes are stripped by _local
     p.StartElementHandler = sc.start

@@ -132,3 +132,27 @@ def test_package_reads_every_member_once_and_keeps_the_bytes(tmp_path):
         assert all(pkg.parts[n] == zf.read(n) for n in zf.namelist())
     assert pkg.raw == d.BASE.read_bytes()
     assert pkg.calamine_bytes(pkg.sheet_names) is pkg.raw  # nothing to cut: calamine reads the file's bytes
+
+
+def test_fast_scan_agrees_with_the_exact_scan_on_every_shipped_workbook():
+    """The regex fast path and the expat scan are one reader: same cells, bounds and formulas."""
+    from cchc_xl.errors import UnusableInput
+    from tests.hostile.helpers import ROOT
+
+    paths = [p for p in (ROOT / "samples").rglob("*.xls*") if not p.name.startswith("~$")]
+    paths += list((ROOT / "workbook_templates").glob("*.xls*"))
+    checked = 0
+    for path in paths:
+        try:
+            pkg = Package.open(path)
+        except UnusableInput:
+            continue  # the province folder keeps a few damaged files on purpose
+        for sheet in pkg.sheet_names:
+            data = pkg.sheet_xml(sheet)
+            fast = pk._fast_scan(data, MAX_ROWS, MAX_COLS, pk.MAX_CELLS)
+            exact = pk.expat_scan(data)
+            assert fast is not None, (path.name, sheet)
+            assert (fast.cells, fast.max_row, fast.max_col, fast.formulas) == (
+                exact.cells, exact.max_row, exact.max_col, exact.formulas), (path.name, sheet)
+            checked += 1
+    assert checked > 50
