@@ -11,8 +11,12 @@ never trusted), XML is parsed with defusedxml with DTDs/entities forbidden, and 
 
 Kinds raised by :func:`sniff`, in the order they are checked:
 ``not-found``, ``is-directory``, ``lock-file``, ``unreadable`` (permission denied / file locked by another
-program), ``empty-file``, ``too-large``, ``encrypted``, ``legacy-xls``, ``not-a-workbook``, ``truncated-zip``,
-``zip-bomb``, ``xml-bomb``, ``bad-xml``.
+program), ``empty-file``, ``too-large``, ``encrypted``, ``legacy-xls``, ``not-a-workbook``, ``missing-part``,
+``truncated-zip`` (a bad CRC is this kind, with its own sentence), ``zip-bomb``, ``xml-bomb``, ``bad-xml``.
+
+The checks themselves run in :meth:`cchc_xl.ooxml.package.Package.open`, which keeps what it read (the one
+open of a file per command); :func:`sniff` is that open, returning only the kind. Only the public
+:mod:`zipfile` API is used (members are inflated here from the in-memory bytes at their ``header_offset``).
 """
 
 from __future__ import annotations
