@@ -115,6 +115,7 @@ class SheetScan:
     first_far: str = ""
     formulas: dict[tuple[int, int], str] = field(default_factory=dict)  # (row, col) → "=…"
     cut: list[tuple[int, int]] = field(default_factory=list)  # byte spans to drop for calamine
+    lazy_formulas: bool = False  # formulas not read yet (fast path); Package.formulas reads them
     dimension: tuple[int, int] | None = None  # byte span of an out-of-bounds <dimension>
 
 
@@ -307,35 +308,47 @@ def _fast_scan(data: bytes, rows: int, cols: int, max_cells: int) -> SheetScan |
     if data.count(b"</c>") != open_cells or len(_ROW_OPEN.findall(data)) != data.count(b"</row>") + len(
             _ROW_EMPTY.findall(data)):
         return None  # unbalanced: let expat say where
-    if b"<f" in data:
-        shared: dict[bytes, tuple[int, int, str]] = {}
-        for m in _F_ELEM.finditer(data):
-            # every cell here has r=, so its tag starts "<c " just before the formula (look close first)
-            at = data.rfind(b"<c ", max(0, m.start() - 512), m.start())
-            if at < 0:
-                at = data.rfind(b"<c ", 0, m.start())
-            r = _R_ATTR.search(data, at, data.index(b">", at)) if at >= 0 else None
-            if r is None:
-                continue
-            cell = (int(r.group(2)) - 1, _col_number(r.group(1)))
-            attrs = dict(_F_ATTR.findall(m.group(1)))
-            text = _text(m.group(2)) if m.group(2) else ""
-            if attrs.get(b"t") == b"shared" and b"si" in attrs:
-                si = attrs[b"si"]
-                if text:
-                    shared[si] = (cell[0], cell[1], text)
-                elif si in shared:
-                    r0, c0, master = shared[si]
-                    text = shift_formula(master, cell[0] - r0, cell[1] - c0)
-            if text:
-                out.formulas[cell] = "=" + text
+    out.lazy_formulas = b"<f" in data  # read on first use: most formulas (Kiểm tra, flags) are never asked
     return out
 
 
-def scan_sheet(data: bytes, rows: int = MAX_ROWS, cols: int = MAX_COLS, max_cells: int = MAX_CELLS) -> SheetScan:
-    """One pass over a sheet part; raises ``_TooManyCells`` or ``expat.ExpatError``."""
+def _fast_formulas(data: bytes) -> dict[tuple[int, int], str]:
+    """Every formula of a plain sheet (all cells have ``r=``), shared formulas expanded."""
+    out = SheetScan()
+    shared: dict[bytes, tuple[int, int, str]] = {}
+    for m in _F_ELEM.finditer(data):
+        # every cell here has r=, so its tag starts "<c " just before the formula (look close first)
+        at = data.rfind(b"<c ", max(0, m.start() - 512), m.start())
+        if at < 0:
+            at = data.rfind(b"<c ", 0, m.start())
+        r = _R_ATTR.search(data, at, data.index(b">", at)) if at >= 0 else None
+        if r is None:
+            continue
+        cell = (int(r.group(2)) - 1, _col_number(r.group(1)))
+        attrs = dict(_F_ATTR.findall(m.group(1)))
+        text = _text(m.group(2)) if m.group(2) else ""
+        if attrs.get(b"t") == b"shared" and b"si" in attrs:
+            si = attrs[b"si"]
+            if text:
+                shared[si] = (cell[0], cell[1], text)
+            elif si in shared:
+                r0, c0, master = shared[si]
+                text = shift_formula(master, cell[0] - r0, cell[1] - c0)
+        if text:
+            out.formulas[cell] = "=" + text
+    return out.formulas
+
+
+def scan_sheet(data: bytes, rows: int = MAX_ROWS, cols: int = MAX_COLS, max_cells: int = MAX_CELLS,
+               formulas: bool = True) -> SheetScan:
+    """One pass over a sheet part; raises ``_TooManyCells`` or ``expat.ExpatError``.
+
+    With ``formulas=False`` a plain sheet's formulas are left for :meth:`Package.formulas` to read on demand.
+    """
     fast = _fast_scan(data, rows, cols, max_cells)
     if fast is not None:
+        if formulas and fast.lazy_formulas:
+            fast.formulas, fast.lazy_formulas = _fast_formulas(data), False
         return fast
     return expat_scan(data, rows, cols, max_cells)
 
@@ -523,7 +536,7 @@ class Package:
         if name not in self._scans:
             data = self.sheet_xml(name)
             try:
-                self._scans[name] = scan_sheet(data)
+                self._scans[name] = scan_sheet(data, formulas=False)
             except _TooManyCells:
                 raise sheet_too_big(self.path, name) from None
             except expat.ExpatError as exc:
@@ -533,7 +546,11 @@ class Package:
         return self._scans[name]
 
     def formulas(self, sheet: str) -> dict[tuple[int, int], str]:
-        return self.scan(sheet).formulas
+        scan = self.scan(sheet)
+        if scan.lazy_formulas:
+            scan.formulas = _fast_formulas(self.sheet_xml(sheet))
+            scan.lazy_formulas = False
+        return scan.formulas
 
     def shared_strings(self) -> list[str]:
         if self._shared is None:

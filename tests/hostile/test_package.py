@@ -152,6 +152,8 @@ def test_fast_scan_agrees_with_the_exact_scan_on_every_shipped_workbook():
             fast = pk._fast_scan(data, MAX_ROWS, MAX_COLS, pk.MAX_CELLS)
             exact = pk.expat_scan(data)
             assert fast is not None, (path.name, sheet)
+            assert pkg.formulas(sheet) == exact.formulas  # the lazy read of the package
+            fast.formulas = pk._fast_formulas(data)
             assert (fast.cells, fast.max_row, fast.max_col, fast.formulas) == (
                 exact.cells, exact.max_row, exact.max_col, exact.formulas), (path.name, sheet)
             checked += 1
