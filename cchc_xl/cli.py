@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import os
 import sys
-import traceback
 import unicodedata
 from pathlib import Path
 
@@ -48,7 +47,32 @@ def _err(text: str) -> None:
     click.echo(unicodedata.normalize("NFC", escape_surrogates(text)), err=True)
 
 
-@click.group(context_settings=CONTEXT_SETTINGS)
+def report_failure(exc: CchcError) -> int:
+    """Print a known failure's Vietnamese sentences; return its exit code."""
+    if isinstance(exc, WriteRefused):
+        _err(say("write-refused", detail=exc.message))
+    else:
+        for p in exc.problems:
+            _err(p)
+    return exc.exit_code
+
+
+class CchcGroup(click.Group):
+    """Maps every failure we can describe to its message and exit code inside click itself, so a test
+    driving the CLI with ``CliRunner(catch_exceptions=False)`` sees refusals as exit codes and crashes as
+    exceptions — a crash can never pass as a refusal."""
+
+    def invoke(self, ctx: click.Context):
+        try:
+            return super().invoke(ctx)
+        except CchcError as exc:
+            ctx.exit(report_failure(exc))
+        except PermissionError as exc:  # the output is open in Excel (Windows locks it)
+            _err(say("output-open-in-excel", path=exc.filename or ""))
+            ctx.exit(2)
+
+
+@click.group(cls=CchcGroup, context_settings=CONTEXT_SETTINGS)
 @click.version_option(__version__, "-V", "--version", prog_name="cchc-xl")
 def cli() -> None:
     """cchc-xl — báo cáo cải cách hành chính cấp xã và Chỉ số CCHC trên Excel.
@@ -539,8 +563,8 @@ def main(argv: list[str] | None = None) -> int:
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
     try:
         with signals_as_exceptions():  # SIGTERM/SIGHUP run the cleanup that removes temporaries
-            cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
-        return 0
+            code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        return code if isinstance(code, int) else 0  # ctx.exit(n) comes back as n without standalone mode
     except KeyboardInterrupt:
         _err("Đã hủy.")
         return 2
@@ -552,18 +576,15 @@ def main(argv: list[str] | None = None) -> int:
     except click.ClickException as exc:
         exc.show()
         return exc.exit_code
-    except WriteRefused as exc:
-        _err(say("write-refused", detail=exc.message))
-        return exc.exit_code
-    except CchcError as exc:  # unusable input, bad data/catalog/usage, refused output: each says why
-        for p in exc.problems:
-            _err(p)
-        return exc.exit_code
+    except CchcError as exc:  # raised outside a command (e.g. while parsing): each says why
+        return report_failure(exc)
     except PermissionError as exc:
         _err(say("output-open-in-excel", path=exc.filename or ""))
         return 2
     except Exception:  # a bug of ours, never the user's input: exit 3, no Python text unless debugging
         if os.environ.get("CCHC_XL_DEBUG"):
+            import traceback
+
             traceback.print_exc()
         _err(say("internal-error"))
         return INTERNAL_ERROR

@@ -218,3 +218,22 @@ def test_xml_text_escaping_matches_the_standard_library(text: str) -> None:
     assert escape(text) == std_escape(text)
     assert unescape(text) == std_unescape(text, {"&quot;": '"', "&apos;": "'"})
     assert unescape(escape(text)) == text
+
+
+def test_cli_runner_sees_refusals_as_exit_codes_and_crashes_as_exceptions(tmp_path, monkeypatch) -> None:
+    from click.testing import CliRunner
+
+    from cchc_xl.cli import cli
+
+    runner = CliRunner()
+    refused = runner.invoke(cli, ["show", str(tmp_path / "khong-co.xlsx")], catch_exceptions=False)
+    assert refused.exit_code == 2 and "Traceback" not in refused.output
+
+    import cchc_xl.ooxml.reader as reader
+
+    def boom(*_a, **_k):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(reader, "read_report", boom)
+    with pytest.raises(RuntimeError):
+        runner.invoke(cli, ["show", str(ROOT / "samples" / "le-hong-6thang-2022.xlsx")], catch_exceptions=False)

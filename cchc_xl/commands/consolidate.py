@@ -22,6 +22,7 @@ import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from cchc_xl.engine import derive, rank
@@ -347,7 +348,7 @@ class UnitResult:
     def included(self) -> bool:
         return self.status != EXCLUDED
 
-    @property
+    @cached_property  # read once per cell by the renderers: built once, not a 99-entry dict per access
     def values(self) -> dict[str, object]:
         """Every indicator with a cell, by code: inputs as read, derived values recomputed."""
         return dict(zip(self.codes, self.row, strict=True))
