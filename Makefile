@@ -25,8 +25,17 @@ demo: setup
 	$(CLI) show $(OUT)/hoang-truong-nam-2023.xlsx | head -15
 	$(CLI) show $(OUT)/dong-tam-nam-2022.xlsx
 	$(CLI) validate $(OUT)/*.xlsx || test $$? -eq 1
-	$(CLI) diff $(OUT)/quang-khai-nam-2022.xlsx $(OUT)/dong-tam-nam-2022.xlsx || test $$? -eq 1
-	$(CLI) consolidate samples/province -o $(OUT)/tong-hop.xlsx --json $(OUT)/tong-hop.json --expected samples/province/expected.csv --force || test $$? -eq 1
+	@echo "== Lần nộp đầu và bản nộp lại của cùng một xã (Dân Chủ)"
+	$(CLI) diff samples/province/dan-chu-nam-2022.xlsx samples/resubmission/dan-chu-nam-2022-lan-2.xlsx -o $(OUT)/so-sanh-dan-chu.xlsx || test $$? -eq 1
+	@echo "== Tổng hợp cấp huyện/tỉnh, hạn nộp 15/01/2023, hồ sơ trả về từng xã"
+	$(CLI) consolidate samples/province -o $(OUT)/tong-hop.xlsx --json $(OUT)/tong-hop.json --expected samples/province/expected.csv --deadline 15/01/2023 --return-dir $(OUT)/tra-ve --force || test $$? -eq 1
+	@echo "== Đọc báo cáo Word và tệp .xls cũ (TCVN3) không theo mẫu"
+	$(CLI) import samples/intake/bao-cao-hoang-truong-2023.docx -o $(OUT)/nhap-hoang-truong.xlsx --report $(OUT)/nhap-hoang-truong.json
+	$(CLI) import samples/intake/le-hong-6thang-2022-tcvn3.xls -o $(OUT)/nhap-le-hong.xlsx
+	$(CLI) validate $(OUT)/nhap-le-hong.xlsx || test $$? -eq 1
+	@echo "== Gửi mỗi xã một sổ làm việc đã điền sẵn thông tin"
+	$(CLI) new --batch samples/province/expected.csv --form hai-duong-bieu-mau-2022 --tinh "Hải Dương" --ky nam --nam 2022 -o $(OUT)/gui-xa/
+	@echo "Kết quả trong $(OUT)/: so-sanh-dan-chu.xlsx (hai lần nộp của xã Dân Chủ), tong-hop.xlsx và tong-hop.json (tổng hợp), tra-ve/ (một tệp gửi lại cho mỗi xã), nhap-*.xlsx (tệp nhập từ Word/.xls), gui-xa/ (sổ điền sẵn gửi các xã)"
 
 # The test oracles (LibreOffice with its UNO bridge and Writer, Gnumeric) are installed once, here, before
 # the pytest workers start: two workers installing at once lost the dpkg lock and skipped their tests.
@@ -63,6 +72,7 @@ bench: setup
 	$(PY) benchmarks/bench_validate.py 200
 	$(PY) benchmarks/bench_diff.py
 	$(PY) benchmarks/bench_consolidate.py
+	$(PY) benchmarks/bench_import.py
 
 clean:
 	rm -rf $(OUT) .pytest_cache .ruff_cache

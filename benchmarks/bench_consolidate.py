@@ -7,9 +7,11 @@ with ``new_workbook`` in a process pool, then copied with a unique commune name 
 shared-strings part — every file is a valid, distinct commune), plus a few broken ones (truncated files, a
 lock file). Then, from one run, prints:
 
-* our consolidation end-to-end (scan + validate + consolidate + write the workbook and JSON), run in a
-  fresh process for N=small and N=n so peak memory (max RSS of the parent and of the pool workers) can be
-  compared: memory must stay flat in N;
+* our consolidation end-to-end (scan + validate + consolidate + write the workbook, the JSON and the
+  return pack of one workbook per commune), run in a fresh process for N=small and N=n so peak memory (max
+  RSS of the parent and of the pool workers) can be compared: memory must stay flat in N; with the time of
+  each phase, so the share of writing the outputs is visible (it must not dominate);
+* the naive way to write the return pack: one XlsxWriter workbook per commune (a sample, extrapolated);
 * raw python-calamine throughput on the same files (open + read every sheet), one process and a pool;
 * the naive loop ``pandas.read_excel(path, sheet_name=None, engine="openpyxl")`` on a subset, extrapolated.
 """
@@ -132,18 +134,46 @@ import json, resource, time, sys
 sys.path.insert(0, {str(ROOT)!r})
 from cchc_xl.commands.consolidate import consolidate
 from cchc_xl.render.consolidate_report import write_json, write_workbook
+from cchc_xl.render.return_pack import write_return_pack
 t = time.perf_counter()
 r = consolidate({str(folder)!r}, jobs={jobs})
+t1 = time.perf_counter()
 write_workbook(r, {str(folder)!r} + ".xlsx", force=True)
+t2 = time.perf_counter()
 write_json(r, {str(folder)!r} + ".json", force=True)
-s = time.perf_counter() - t
-print(json.dumps({{"seconds": s, "files": r.files_read + sum(1 for x in r.rejected if x.kind == "lock-file"),
+t3 = time.perf_counter()
+pack = write_return_pack(r, {str(folder)!r} + "-tra-ve", force=True, jobs={jobs})
+t4 = time.perf_counter()
+s = t4 - t
+print(json.dumps({{"seconds": s, "files": r.files_read + len(r.skipped),
+  "read": t1 - t, "workbook": t2 - t1, "json": t3 - t2, "pack": t4 - t3, "pack_files": len(pack),
   "units": len(r.units), "rejected": len(r.rejected),
   "rss_parent_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
   "rss_worker_mb": resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024}}))
 """
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def naive_pack_seconds(folder: Path, sample: int) -> float:
+    """Seconds per commune of the same return-pack layout written by XlsxWriter, one workbook each."""
+    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.render import return_pack
+    from cchc_xl.render.consolidate_report import Styles
+
+    sub = folder / "huyen-01"
+    result = consolidate(sub, jobs=1)
+    entries = [e for e in result.completeness if e.unit is not None][:sample]
+    import xlsxwriter
+
+    with tempfile.TemporaryDirectory() as tmp:
+        t = time.perf_counter()
+        for n, e in enumerate(entries):
+            wb = xlsxwriter.Workbook(str(Path(tmp) / f"{n}.xlsx"), {"in_memory": True})
+            ws = wb.add_worksheet(return_pack.SHEET)
+            return_pack.layout(result, e, ws, Styles(wb))
+            wb.close()
+        return (time.perf_counter() - t) / max(1, len(entries))
 
 
 def main() -> None:
@@ -173,6 +203,14 @@ def main() -> None:
             print(f"ours   N={label:>5}: {r['seconds']:6.2f} s  {r['files'] / r['seconds']:6.0f} workbooks/s  "
                   f"({r['units']} consolidated, {r['rejected']} rejected)  peak RSS parent "
                   f"{r['rss_parent_mb']:.0f} MB, per worker {r['rss_worker_mb']:.0f} MB")
+            out = r["workbook"] + r["json"] + r["pack"]
+            print(f"       phases: read+validate+consolidate {r['read']:.2f} s, workbook {r['workbook']:.2f} s, "
+                  f"JSON {r['json']:.2f} s, return pack {r['pack']:.2f} s ({r['pack_files']} workbooks); "
+                  f"writing the outputs = {out / r['seconds']:.0%} of the run")
+        naive_pack = naive_pack_seconds(base / f"n{args.n}", args.naive_sample)
+        print(f"naive return pack (one XlsxWriter workbook per commune), {args.naive_sample} communes: "
+              f"{naive_pack * 1000:.1f} ms each → {naive_pack * results[args.n]['pack_files']:.0f} s for "
+              f"N={args.n} in one process")
         raw_one, raw_pool = raw_throughput(big, args.jobs)
         naive = naive_throughput(big, args.naive_sample)
         ours = results[args.n]["files"] / results[args.n]["seconds"]

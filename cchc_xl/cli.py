@@ -16,7 +16,7 @@ from pathlib import Path
 import click
 
 from cchc_xl import __version__
-from cchc_xl.errors import CchcError, WriteRefused
+from cchc_xl.errors import CchcError, OutputRefused, WriteRefused
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
@@ -170,7 +170,11 @@ def template_group() -> None:
               show_default=True, help="Where to write the templates (relative to the current folder).")
 @click.option("--form", "forms", multiple=True, help="Build only this form (repeatable).")
 @click.option("--check", is_flag=True, help="Do not write: exit 1 when a committed template is stale.")
-def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None:
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the one form's template to this file (with --form ID|FILE).")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def template_build(directory: Path, forms: tuple[str, ...], check: bool, out: Path | None = None,
+                   force: bool = False) -> None:
     """Generate workbook_templates/<form>.xlsx for every form (deterministic: same catalog, same bytes).
 
     Example:
@@ -181,6 +185,16 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
     """
     from cchc_xl.commands.template import build_templates, stale_templates
 
+    if out is not None:  # one form's template to a chosen file (a province's own form: --form FILE)
+        from cchc_xl.commands.template import build_template_file
+
+        if len(forms) != 1:
+            raise OutputRefused(say("template-output-one-form"))
+        if out.exists() and not force:
+            raise OutputRefused(say("output-exists", path=str(out)))
+        build_template_file(forms[0], out)
+        _out(say("built-templates", count=1, dir=str(out)))
+        return
     form_ids = list(forms) or list_forms()
     if check:
         stale = stale_templates(directory, form_ids)
@@ -198,23 +212,45 @@ def template_build(directory: Path, forms: tuple[str, ...], check: bool) -> None
 
 
 @cli.command("new")
-@click.argument("data", type=click.Path(path_type=Path))
-@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Workbook to create (.xlsx).")
+@click.argument("data", type=click.Path(path_type=Path), required=False)
+@click.option("-o", "--output", "out", required=True, type=click.Path(path_type=Path),
+              help="Workbook to create (.xlsx); with --batch, the folder to write the workbooks into.")
 @click.option("--form", "form_id", help="Form id (default: the data file's 'form', else phu-luc-01b).")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
 @click.option("--xlsm", is_flag=True, help="Macro-enabled workbook (.xlsm) with the Kiểm tra buttons.")
-def new_cmd(data: Path, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool) -> None:
+@click.option("--batch", "batch", type=click.Path(dir_okay=False, path_type=Path),
+              help="One prefilled workbook per row of this CSV/XLSX table (ma_xa, xa, huyen[, tinh] …).")
+@click.option("--ky", help="With --batch: reporting period (quy1 … quy4, 6thang, 9thang, nam).")
+@click.option("--nam", help="With --batch: year.")
+@click.option("--tinh", help="With --batch: province, for rows that do not give one.")
+@click.option("--huyen", help="With --batch: district, for rows that do not give one.")
+def new_cmd(data: Path | None, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool,
+            batch: Path | None, ky: str | None, nam: str | None, tinh: str | None, huyen: str | None) -> None:
     """Create a commune workbook from the template and a data file (YAML/JSON, or CSV code,value).
+
+    With --batch TABLE, create one workbook per commune of TABLE in the folder OUTPUT, with tỉnh, huyện,
+    xã, mã đơn vị, kỳ and năm filled in and locked (exit 1 when some rows failed, 2 when TABLE is unusable).
 
     Example:
 
     \b
         cchc-xl new samples/hoang-truong-2023.yaml -o hoang-truong.xlsx
+        cchc-xl new --batch ds-xa.csv --ky quy1 --nam 2025 --tinh "Hải Dương" -o gui-xa/
     """
     from cchc_xl.commands.new import new_workbook
 
+    meta = {"ky": ky, "nam": nam, "tinh": tinh, "huyen": huyen}
+    if (data is None) == (batch is None):
+        raise click.UsageError(say("batch-data-or-batch"))
+    if batch is not None:
+        _new_batch(batch, out, form_id, framework, force, xlsm, meta)
+        return
+    for option, value in meta.items():
+        if value is not None:
+            raise click.UsageError(say("batch-needs-batch", option=option))
+    if out.is_dir():
+        raise Unusable(say("output-is-dir", path=str(out)))
     if out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     if xlsm and out.suffix.lower() != ".xlsm":
@@ -295,6 +331,9 @@ def _write_target(out: Path | None, in_place: bool, force: bool) -> None:
 def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force: bool) -> None:
     """Write values and scores by code into an existing workbook, changing only those cells.
 
+    DATA is a data file (YAML/JSON, CSV code,value) or a table (CSV/XLSX): code,value for this commune, or
+    one row per commune (ma_xa, xa, then one column per code; this workbook's row is used, found by code).
+
     A figure given for a derived row is compared with the computed one, never written (exit 1 on a
     mismatch). Without -o or --in-place nothing is written.
 
@@ -304,7 +343,7 @@ def fill_cmd(workbook: Path, data: Path, out: Path | None, in_place: bool, force
         cchc-xl fill xa.xlsx so-lieu.yaml -o xa-moi.xlsx
         cchc-xl fill xa.xlsx so-lieu.csv --in-place
     """
-    from cchc_xl.commands.fill import fill_workbook
+    from cchc_xl import fill as fill_workbook  # data files, and tables (CSV/XLSX, long or wide) too
     from cchc_xl.render.validate_report import SEVERITY_LABELS
 
     _write_target(out, in_place, force)
@@ -365,11 +404,7 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 
     r = read_report(workbook)
     if fmt == "json":
-        _out(json.dumps({
-            "file": str(workbook), "form": r.template_id, "version": r.template_version,
-            "meta": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in r.meta.items()},
-            "values": r.values, "scores": r.scores, "appraised": r.appraised, "totals": r.totals,
-        }, ensure_ascii=False, indent=1))
+        _out(json.dumps({**r.to_json(), "file": str(workbook)}, ensure_ascii=False, indent=1))
         return
     m = r.meta
     _out(f"{workbook.name}: {r.form.name} ({r.template_id} {r.template_version}) — "
@@ -403,7 +438,9 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
               help="Communes that must report: CSV/XLSX with columns ma_xa, xa[, huyen].")
 @click.option("--previous", type=click.Path(dir_okay=False, path_type=Path),
               help="A previous run's JSON report or workbook, for the rank change.")
-@click.option("--deadline", help="Deadline YYYY-MM-DD: files dated later are reported late.")
+@click.option("--deadline", help="Deadline dd/mm/yyyy or YYYY-MM-DD: files dated later are reported late.")
+@click.option("--return-dir", type=click.Path(file_okay=False, path_type=Path),
+              help="Also write one small workbook per commune that sent a file, to send back.")
 @click.option("--exclude-invalid", is_flag=True, help="Leave communes whose file has errors out of totals and ranks.")
 @click.option("--prefer-newest", is_flag=True, help="When a commune sent several files, use the newest.")
 @click.option("--framework", help="Scoring framework id or CSV/XLSX file (default: the form's).")
@@ -413,10 +450,14 @@ def show_cmd(workbook: Path, fmt: str, show_all: bool) -> None:
 @click.option("--jobs", type=click.IntRange(min=1), help="Worker processes (default: all cores).")
 @click.option("--quiet", "-q", is_flag=True, help="No progress bar and no per-file lines.")
 @click.option("--force", is_flag=True, help="Overwrite OUTPUT and the JSON report if they exist.")
+@click.option("--import", "import_foreign", is_flag=True,
+              help="Import files in another layout (appendix in any workbook or Word report) on the fly.")
+@click.option("--migrate", "migrate_old", is_flag=True, help="Accept older template versions (migrated on the fly).")
 def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected: Path | None,
-                    previous: Path | None, deadline: str | None, exclude_invalid: bool, prefer_newest: bool,
+                    previous: Path | None, deadline: str | None, return_dir: Path | None,
+                    exclude_invalid: bool, prefer_newest: bool,
                     framework: str | None, classes_file: Path | None, level: str | None, jobs: int | None,
-                    quiet: bool, force: bool) -> None:
+                    quiet: bool, force: bool, import_foreign: bool = False, migrate_old: bool = False) -> None:
     """Consolidate a folder of commune workbooks into one workbook, with completeness and rankings.
 
     Exit code 0 when every file was used and valid, 1 when a file was rejected, invalid, missing or in
@@ -427,19 +468,21 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     \b
         cchc-xl consolidate bao-cao-xa/ -o tong-hop.xlsx --json tong-hop.json --expected ds-xa.csv
     """
-    import datetime as dt
 
-    from cchc_xl.commands.consolidate import consolidate
+    from cchc_xl.commands.consolidate import consolidate, parse_deadline
     from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
     from cchc_xl.errors import DataError
-    from cchc_xl.render.consolidate_report import publish
+    from cchc_xl.render.consolidate_report import STATUS_WORDS, publish, summary_lines
+    from cchc_xl.render.return_pack import ReturnPackError, check_return_dir, write_return_pack
 
     for target in (out, json_out):
         refuse_input_overwrite(target, [p for p in (directory, expected, previous, classes_file) if p])
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
+    if return_dir is not None and return_dir.exists() and not return_dir.is_dir():
+        raise Unusable(say("consolidate-return-not-dir", path=str(return_dir)))
     try:
-        when = dt.date.fromisoformat(deadline) if deadline else None
+        when = parse_deadline(deadline) if deadline else None
     except ValueError:
         raise Unusable(say("consolidate-bad-deadline", value=deadline)) from None
     bar = None
@@ -456,9 +499,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
         classes = load_classes(classes_file) if classes_file else DEFAULT_CLASSES
         result = consolidate(directory, expected=expected, previous=previous, deadline=when,
                              exclude_invalid=exclude_invalid, prefer_newest=prefer_newest, framework=framework,
-                             classes=classes, level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
+                             classes=classes, classes_source=str(classes_file or ""),
+                             level={"huyen": "huyện", "tinh": "tỉnh"}.get(level or ""),
                              jobs=jobs, skip=[p for p in (out, json_out) if p],
-                             progress=progress if show_bar else None)
+                             progress=progress if show_bar else None,
+                             accept=(("import",) if import_foreign else ()) + (("migrate",) if migrate_old else ()))
     except DataError as exc:
         for p in exc.problems:
             _err(p)
@@ -466,18 +511,29 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)
-    publish(result, out, json_out, force=force)
+    if return_dir is not None:
+        try:
+            check_return_dir(result, return_dir, force=force)
+        except ReturnPackError as exc:
+            raise Unusable(str(exc)) from None
+    publish(result, out, json_out, force=force)  # the workbook, then the JSON carrying its hash
+    written = write_return_pack(result, return_dir, force=force) if return_dir is not None else None
     if not quiet:
+        for r in result.skipped:
+            _err(say("consolidate-skipped-line", file=r.file, reason=r.reason))
         for r in result.rejected:
             _err(say("consolidate-rejected-line", file=r.file, reason=r.reason))
-        for m in result.missing:
-            _err(say("consolidate-missing-line", xa=m.xa, code=f" ({m.ma_xa})" if m.ma_xa else ""))
-    _out(say("consolidate-summary", period=result.period_label or "?", form=result.form.id if result.form else "?",
-             units=sum(u.included for u in result.units), errors=sum(1 for u in result.units if u.errors),
-             rejected=len(result.rejected), missing=len(result.missing)))
+        for c in result.completeness:
+            if c.status not in ("ok", "findings"):
+                _err(say("consolidate-status-line", status=STATUS_WORDS[c.status], xa=c.xa,
+                         code=f" ({c.ma_xa})" if c.ma_xa else "", reason=c.reason))
+    for line in summary_lines(result, verbose=not quiet):
+        _out(line)
     _out(say("consolidate-written", path=str(out)))
     if json_out is not None:
         _out(say("consolidate-json-written", path=str(json_out)))
+    if written is not None:
+        _out(say("consolidate-return-written", count=len(written), path=str(return_dir)))
     sys.exit(result.exit_code)
 
 
@@ -542,6 +598,115 @@ _ANCHOR_PUBLISH = None
 # ---- commands of intake (issue 13) go below this line ----
 _ANCHOR_INTAKE = None
 
+FORM_FILE_SUFFIXES = (".yaml", ".yml", ".xlsx", ".xlsm", ".ods", ".xls")
+
+
+def _command_for(argv: list[str]) -> click.Command | None:
+    cmd: click.Command = cli
+    for token in argv:
+        if token.startswith("-") or not isinstance(cmd, click.Group):
+            break
+        sub = cmd.commands.get(token)
+        if sub is None:
+            break
+        cmd = sub
+    return None if cmd is cli else cmd
+
+
+def register_form_files(argv: list[str]) -> list[str]:
+    """``--form FILE`` on any command: load the province's catalog file, make its form known by id to every
+    layer (commands find forms by the id a workbook records), and pass the id on to commands that have a
+    ``--form`` option; the others read the form from the workbooks, so the option is consumed here."""
+    from cchc_xl.model.catalog import register_form
+    from cchc_xl.sources.form_file import resolve_form
+
+    out: list[str] = []
+    cmd = _command_for(argv)
+    takes_form = cmd is not None and any("--form" in getattr(p, "opts", ()) for p in cmd.params)
+    i = 0
+    while i < len(argv):
+        token = argv[i]
+        value = None
+        if token == "--form" and i + 1 < len(argv):
+            value, step = argv[i + 1], 2
+        elif token.startswith("--form="):
+            value, step = token.split("=", 1)[1], 1
+        if value is not None and Path(value).suffix.lower() in FORM_FILE_SUFFIXES:
+            form = resolve_form(value)
+            register_form(form)
+            if takes_form:
+                out += ["--form", form.id]
+            i += step
+            continue
+        out.append(token)
+        i += 1
+    return out
+
+
+@cli.command("migrate")
+@click.argument("old", metavar="OLD.xlsx", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", required=True, type=click.Path(dir_okay=False, path_type=Path),
+              help="Workbook of the current template version to create.")
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT if it exists.")
+def migrate_cmd(old: Path, out: Path, force: bool) -> None:
+    """Move every value, score, note and the metadata of an older template version into the current one.
+
+    Codes the form's crosswalk renamed go to their new code; whatever cannot be carried is listed (exit 1).
+
+    Example:
+
+    \b
+        cchc-xl migrate xa-2022.xlsx -o xa-2023.xlsx
+    """
+    from cchc_xl.commands.migrate import migrate_file
+    from cchc_xl.render.import_report import render_migration
+
+    result = migrate_file(old, out, force=force)
+    _out(render_migration(result, out))
+    sys.exit(result.exit_code)
+
+
+@cli.command("import")
+@click.argument("source", metavar="FILE", type=click.Path(path_type=Path))
+@click.option("-o", "--output", "out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Template workbook to create (.xlsx). Without it only the mapping is reported.")
+@click.option("--form", "form_ref", help="Form id or catalog file (default: detected from the table).")
+@click.option("--meta", "meta", multiple=True, metavar="KEY=VALUE", help="Set a Thông tin field (repeatable).")
+@click.option("--report", "report_out", type=click.Path(dir_okay=False, path_type=Path),
+              help="Write the mapping report (JSON) here.")
+@click.option("--column", help="Header of the value column when it is not Số liệu / Kỳ này / Kết quả.")
+@click.option("--format", "fmt", type=click.Choice(["text", "json"]), default="text", show_default=True)
+@click.option("--force", is_flag=True, help="Overwrite OUTPUT and the report if they exist.")
+def import_cmd(source: Path, out: Path | None, form_ref: str | None, meta: tuple[str, ...],
+               report_out: Path | None, column: str | None, fmt: str, force: bool) -> None:
+    """Import a commune's appendix from any workbook (.xlsx/.xlsm/.xls/.ods) or Word report (.docx).
+
+    Finds the official table wherever it is, maps every row to an indicator code (printed STT + label,
+    label alone, order of "Trong đó" rows), converts TCVN3/VNI text, and writes a normal template
+    workbook. Exit 0 when every row with a figure was mapped, 1 when some were ambiguous or unmatched
+    (left blank, listed), 2 when no appendix table was found.
+
+    Example:
+
+    \b
+        cchc-xl import bao-cao-xa.docx -o xa.xlsx --report xa-map.json
+        cchc-xl import so-lieu.xls -o xa.xlsx --meta ky=nam --meta nam=2023
+    """
+    from cchc_xl.commands.import_file import import_file, parse_meta_options
+    from cchc_xl.render.import_report import render_text, write_report
+
+    for target in (out, report_out):
+        if target is not None and target.exists() and not force:
+            raise OutputRefused(say("output-exists", path=str(target)))
+    result = import_file(source, out, form_ref, parse_meta_options(meta), column, force=force)
+    if report_out is not None:
+        write_report(result, report_out, force=force)
+    if fmt == "json":
+        _out(json.dumps(result.report(), ensure_ascii=False, indent=2, default=str))
+    else:
+        _out(render_text(result))
+    sys.exit(result.exit_code)
+
 
 # ---- commands of history (issue 14) go below this line ----
 _ANCHOR_HISTORY = None
@@ -555,6 +720,29 @@ _ANCHOR_REPORT = None
 _ANCHOR_API = None
 
 
+def _new_batch(table: Path, out: Path, form_id: str | None, framework: str | None, force: bool, xlsm: bool,
+               meta: dict[str, str | None]) -> None:
+    """``new --batch``: one prefilled workbook per row; per-row problems on stderr, exit 1 if any."""
+    from cchc_xl.commands.batch import new_batch
+
+    if xlsm:
+        raise click.UsageError(say("batch-no-xlsm"))
+    result = new_batch(table, out, form=form_id, framework=framework, meta=meta, force=force)
+    for w in result.warnings:
+        _err("Cảnh báo: " + w)
+    for row in result.rows:
+        for w in row.warnings:
+            _err("Cảnh báo: " + w)
+        if row.path is not None:
+            _out(say("batch-written-line", file=row.path.name, xa=row.xa,
+                     code=f" ({row.ma_xa})" if row.ma_xa else ""))
+        for p in row.problems:
+            _err(p)
+    _out(say("batch-summary", written=len(result.written), form=result.form, dir=str(out),
+             failed=len(result.failed)))
+    sys.exit(result.exit_code)
+
+
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
     import warnings
@@ -562,6 +750,7 @@ def main(argv: list[str] | None = None) -> int:
     # openpyxl warns about workbook features it drops (data validation extensions, …): never on stderr.
     warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
     try:
+        argv = register_form_files(sys.argv[1:] if argv is None else list(argv))
         with signals_as_exceptions():  # SIGTERM/SIGHUP run the cleanup that removes temporaries
             code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return code if isinstance(code, int) else 0  # ctx.exit(n) comes back as n without standalone mode

@@ -67,12 +67,13 @@ MESSAGES: dict[str, str] = {
     # workbooks
     "workbook-not-ours": (
         "Tệp '{name}' không phải là sổ làm việc do cchc-xl tạo (không có tên ô TT_TEMPLATE_ID); "
-        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/."
+        "hãy dùng lệnh 'cchc-xl new' hoặc mẫu trong workbook_templates/; nếu tệp có bảng phụ lục theo mẫu, "
+        "dùng 'cchc-xl import {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-unknown-form": "Tệp '{name}' dùng mẫu '{form}' mà phiên bản cchc-xl này không biết.",
     "workbook-old-version": (
         "Tệp '{name}' dùng mẫu '{form}' phiên bản {version}, khác phiên bản hiện hành {current}; "
-        "hãy chuyển số liệu sang mẫu mới."
+        "hãy chuyển số liệu sang mẫu mới bằng lệnh 'cchc-xl migrate {name} -o <tệp mới>.xlsx'."
     ),
     "workbook-bad-sheet": (
         "Tệp '{name}' bị hỏng: nội dung trang '{sheet}' không đọc được (có thể tệp bị cắt hoặc sửa bằng công cụ "
@@ -179,7 +180,10 @@ MESSAGES: dict[str, str] = {
     "classes-empty": "Bảng xếp loại '{path}' không có dòng nào.",
     "classes-duplicate": "Bảng xếp loại '{path}' có hai loại cùng điểm tối thiểu.",
     "classes-unreadable": "Không đọc được bảng xếp loại '{path}': {detail}",
-    "consolidate-bad-deadline": "Hạn nộp '{value}' không đúng dạng NĂM-THÁNG-NGÀY (ví dụ 2025-01-15).",
+    "consolidate-bad-deadline": (
+        "Hạn nộp '{value}' không phải là một ngày dạng ngày/tháng/năm (ví dụ 15/01/2025) "
+        "hoặc năm-tháng-ngày (2025-01-15)."
+    ),
     "consolidate-summary": (
         "Tổng hợp {period} ({form}): {units} xã đưa vào, {errors} xã có lỗi, {rejected} tệp bị loại, "
         "{missing} xã chưa nộp."
@@ -381,14 +385,156 @@ MESSAGES: dict[str, str] = {
     "_anchor-season": "",
     # ---- publish (issue 12): add this area's messages below this line ----
     "_anchor-publish": "",
+    "consolidate-lock": "Tệp '{name}' là tệp khóa Excel/LibreOffice tạo ra khi một tệp đang mở, không phải báo cáo; bỏ qua.",
+    "completeness-findings": "Tệp có {errors} lỗi (xem trang Kiểm tra); số liệu vẫn được tổng hợp.",
+    "completeness-conflict": "Xã gửi nhiều tệp ({files}) nên chưa dùng tệp nào; hãy giữ lại một tệp hoặc chạy lại với --prefer-newest.",
+    "completeness-missing": "Chưa nhận được tệp nào.",
+    "completeness-by-file-name": "Nhận là của xã theo tên tệp (không đọc được nội dung tệp).",
+    "completeness-file-time": "Lấy theo ngày sửa tệp vì tệp không ghi ngày lập; có thể sai nếu tệp đã được chép lại.",
+    "completeness-name-in-file": "Tên trong tệp: {name}.",
+    "completeness-unexpected": "Không có trong danh sách phải nộp.",
+    "consolidate-completeness-summary": (
+        "Tình trạng nộp ({expected} xã): {ok} hợp lệ, {findings} có lỗi, {unusable} không dùng được, "
+        "{conflict} trùng tệp, {missing} chưa nộp; {late} nộp muộn."
+    ),
+    "consolidate-status-line": "{status}: {xa}{code} — {reason}",
+    "consolidate-late-line": "Nộp muộn: {xa}{code}, ngày {date} ({source}).",
+    "consolidate-file-time-warning": (
+        "Cảnh báo: ngày nộp của {count} xã lấy theo ngày sửa tệp vì tệp không ghi ngày lập; "
+        "ngày này đổi khi tệp được chép lại nên có thể sai."
+    ),
+    "consolidate-skipped-line": "Bỏ qua '{file}': {reason}",
+    "consolidate-note-percent-weighted": (
+        "Bình quân gia quyền theo chỉ tiêu {base} của {n} xã (thấp nhất {min}, cao nhất {max}); "
+        "không cộng các tỷ lệ."
+    ),
+    "consolidate-note-percent-mean": (
+        "Trung bình cộng của {n} xã (thấp nhất {min}, cao nhất {max}); mẫu không có số gốc để tính "
+        "bình quân gia quyền."
+    ),
+    "consolidate-note-percent-mean-gap": (
+        "Trung bình cộng của {n} xã (thấp nhất {min}, cao nhất {max}); không tính được bình quân gia quyền "
+        "theo chỉ tiêu {base} vì có xã bỏ trống hoặc ghi 0 ở chỉ tiêu đó."
+    ),
+    "consolidate-classes-source": "Bảng xếp loại: {source}.",
+    "consolidate-classes-default": "mặc định (chưa có ngưỡng chính thức của tỉnh; đổi bằng --classes)",
+    "consolidate-return-written": "Đã ghi {count} tệp trả về cho các xã trong thư mục '{path}'.",
+    "consolidate-return-exists": "Thư mục trả về '{path}' đã có tệp '{name}'; dùng --force để ghi đè.",
+    "return-resend-unusable": "tệp đã gửi không dùng được để tổng hợp.",
+    "return-resend-conflict": "xã đã gửi nhiều tệp khác nhau nên chưa tệp nào được dùng.",
+    "return-resend-errors": "tệp còn {errors} lỗi phải sửa.",
+    "return-no-resend-warnings": "không có lỗi; có {warnings} cảnh báo cần kiểm tra lại, chỉ gửi lại nếu phải sửa số liệu.",
+    "return-no-resend": "tệp hợp lệ, không phải gửi lại.",
+    "return-todo-error": "Sửa số liệu ở ô này trên tệp của xã, lưu lại và gửi lại tệp.",
+    "return-todo-warning": "Kiểm tra lại; nếu số liệu đúng thì ghi giải trình khi gửi, không cần sửa.",
+    "return-todo-unusable": (
+        "Mở lại tệp bằng Excel hoặc LibreOffice, kiểm tra đúng mẫu {form} và đúng kỳ {period}, lưu lại "
+        "dạng .xlsx (không đặt mật khẩu) rồi gửi lại một tệp."
+    ),
+    "return-todo-conflict": "Chọn bản cuối cùng, gửi lại một tệp duy nhất và báo để bỏ các tệp cũ.",
+    "return-no-findings": "Không có lỗi hay cảnh báo nào.",
+    "return-criteria-same": "Các tiêu chí còn lại ({count}) có điểm tự chấm trùng với điểm thẩm định.",
+    "return-name-note": "Bảng tổng hợp ghi theo danh sách đơn vị: {xa}.",
+    "consolidate-note-none": "Chưa xã nào trong {total} xã có số liệu.",
+    "consolidate-return-not-dir": "'{path}' là một tệp chứ không phải thư mục; hãy chỉ ra thư mục để ghi các tệp trả về.",
     # ---- intake (issue 13): add this area's messages below this line ----
     "_anchor-intake": "",
+    "import-unreadable": "Không đọc được tệp '{path}' ({detail}); hãy mở tệp bằng Excel/Word rồi lưu lại và thử lại.",
+    "import-no-appendix": (
+        "Không tìm thấy bảng phụ lục số liệu trong tệp '{path}': đã tìm ở mọi trang tính và mọi bảng Word một dòng "
+        "tiêu đề có cột 'STT' và cột 'Chỉ tiêu (thống kê)' cùng cột số liệu ('Số liệu', 'Kỳ này', 'Kết quả thống kê' "
+        "hoặc 'Số lượng/Tỷ lệ'). Nếu cột số liệu có tên khác, hãy chỉ rõ bằng --column."
+    ),
+    "import-skipped-sheets": " Các trang quá lớn bị bỏ qua: {sheets}.",
+    "import-group-value": "dòng {where}: chỉ tiêu {code} là dòng nhóm, không có ô số liệu; giá trị '{value}' không được ghi.",
+    "import-derived-text": "dòng {where}: chỉ tiêu {code} là dòng tự tính; giá trị '{value}' không phải số nên bỏ qua.",
+    "import-kept-as-text": "dòng {where}: giá trị '{value}' của chỉ tiêu {code} được giữ nguyên dạng chữ ({detail}).",
+    "import-bad-meta-option": "Tùy chọn --meta '{option}' không hợp lệ: phải có dạng khóa=giá trị với khóa là một trong {known}.",
+    "import-meta-dropped": "thông tin '{key}' = '{value}' đọc được không hợp lệ ({detail}); bỏ qua, có thể nhập bằng --meta.",
+    "import-legacy-encoding": "nhãn được gõ bằng bảng mã cũ ({encodings}) và đã được chuyển sang Unicode.",
+    "import-summary": (
+        "{path}: mẫu {form}, {tables} bảng; {matched} dòng khớp, {ambiguous} dòng không rõ, {unmatched} dòng không "
+        "khớp, {ignored} dòng bỏ qua; {values} số liệu được nhập."
+    ),
+    "import-status-matched": "khớp",
+    "import-status-ambiguous": "không rõ, để trống",
+    "import-status-unmatched": "không khớp, để trống",
+    "import-status-ignored": "bỏ qua",
+    "form-file-unreadable": "Không đọc được tệp mẫu biểu '{path}' ({detail}).",
+    "form-file-bad": "Tệp mẫu biểu '{path}' sai cấu trúc ({detail}); xem cchc_xl/catalogs/FORMAT.md.",
+    "form-sheet-row": "Tệp mẫu biểu '{path}', trang '{sheet}', dòng {row}: {detail}.",
+    "form-sheet-missing": "Tệp mẫu biểu '{path}' không có trang '{sheet}' (danh sách chỉ tiêu, mỗi dòng một chỉ tiêu).",
+    "form-sheet-column": "Tệp mẫu biểu '{path}', trang '{sheet}': thiếu cột '{column}'.",
+    "form-sheet-missing-id": "Tệp mẫu biểu '{path}': trang 'thong_tin' phải có dòng 'id' (mã mẫu biểu, ví dụ 'bieu-mau-tinh-x-2024').",
+    "template-output-one-form": "Dùng -o/--output cùng đúng một --form (mã mẫu biểu hoặc tệp mẫu biểu).",
+    "migrate-removed": "chỉ tiêu đã bỏ trong phiên bản {version} của mẫu; giá trị không mang sang được",
+    "migrate-unknown": "tên ô không có trong phiên bản {version} của mẫu và không có trong bảng chuyển đổi",
+    "migrate-renamed": "{old} → {new} (đổi mã theo bảng chuyển đổi của mẫu)",
+    "migrate-summary": (
+        "{path}: mẫu {form}, phiên bản {old} → {new}; {carried} giá trị, điểm và ghi chú được chuyển sang '{out}'."
+    ),
+    "consolidate-use-import": "Nếu tệp có bảng phụ lục theo mẫu, chạy lại với --import để nhập tệp.",
+    "consolidate-use-migrate": "Chạy lại với --migrate để chuyển tệp sang phiên bản mẫu hiện hành khi tổng hợp.",
+    "consolidate-imported": (
+        "nhập từ tệp ngoài mẫu '{source}': {matched} dòng khớp mã chỉ tiêu, {problems} dòng có số liệu không nhập được."
+    ),
+    "consolidate-import-row": "dòng {where} [{stt}] {label} = {value}: {status} ({reason})",
+    "consolidate-migrated": "chuyển từ phiên bản mẫu {old} sang phiên bản {new} (--migrate).",
+    "import-written": "Đã tạo sổ làm việc '{path}'; chạy 'cchc-xl validate' để kiểm tra.",
     # ---- history (issue 14): add this area's messages below this line ----
     "_anchor-history": "",
     # ---- report (issue 15): add this area's messages below this line ----
     "_anchor-report": "",
     # ---- api (issue 16): add this area's messages below this line ----
     "_anchor-api": "",
+    "info-prefilled-note": "Ô nền xám ở trên do huyện/tỉnh điền sẵn và đã khóa; nếu sai, báo lại nơi gửi tệp.",
+    "pandas-missing": (
+        "Cần cài pandas để dùng DataFrame với cchc-xl: pip install 'cchc-xl[pandas]' (hoặc pip install pandas)."
+    ),
+    "table-bad-format": "Bảng '{path}' phải là tệp CSV hoặc XLSX (hoặc một pandas DataFrame).",
+    "table-not-utf8": (
+        "Tệp '{path}' không phải CSV mã UTF-8; trong Excel hãy chọn Lưu Như → CSV UTF-8 (phân tách bằng dấu "
+        "phẩy) rồi chạy lại."
+    ),
+    "table-unreadable": "Không đọc được bảng '{path}': {detail}",
+    "table-empty": "Bảng '{path}' không có dòng nào.",
+    "table-duplicate-column": "Bảng '{path}' có cột '{column}' xuất hiện hai lần; hãy giữ một cột.",
+    "table-no-commune-column": (
+        "Bảng '{path}' không có cột tên xã (xa, Tên xã) hay mã xã (ma_xa, Mã xã) ở dòng đầu tiên."
+    ),
+    "table-where": "{source}, dòng {row}{who}, cột {column}",
+    "table-unknown-column": (
+        "cột '{header}' không phải mã chỉ tiêu của mẫu '{form}' cũng không phải mục thông tin "
+        "(ma_xa, xa, huyen, tinh, ky, nam, nguoi_lap, ngay_lap); hãy sửa tên cột hoặc xóa giá trị"
+    ),
+    "table-unknown-long-column": (
+        "Bảng '{source}' dạng mã–giá trị có cột lạ '{header}'; chỉ dùng các cột code, value (hoặc ma, gia_tri)."
+    ),
+    "table-no-code": "có giá trị nhưng thiếu mã chỉ tiêu",
+    "table-duplicate-code": "mã chỉ tiêu '{code}' đã có ở dòng {other}",
+    "batch-long-table": (
+        "Bảng '{source}' ở dạng mã–giá trị (một xã); --batch cần mỗi dòng một xã với cột ma_xa, xa, huyen."
+    ),
+    "batch-no-name-column": (
+        "Bảng '{path}' không có cột tên xã (xa hoặc Tên xã) ở dòng đầu tiên; --batch cần tên xã để đặt tên tệp "
+        "và điền trang Thông tin."
+    ),
+    "batch-no-commune": "{source}, dòng {row}: thiếu tên xã nên không tạo được sổ làm việc.",
+    "batch-duplicate-row": "Dòng {row} ({xa}) trùng xã với dòng {other}; không tạo sổ nào cho hai dòng này.",
+    "batch-out-not-dir": "'{path}' là một tệp; -o của --batch phải là thư mục.",
+    "batch-outputs-exist": (
+        "{count} tệp đã có trong thư mục '{dir}' ({files}); dùng --force để ghi đè, không tệp nào được ghi."
+    ),
+    "batch-meta-missing": "Bảng không có '{field}' (và không có tùy chọn --{field}): các xã sẽ phải tự nhập.",
+    "batch-written-line": "  {file} — {xa}{code}",
+    "batch-summary": "Đã tạo {written} sổ làm việc (mẫu {form}) trong '{dir}'; {failed} dòng lỗi không tạo.",
+    "batch-needs-batch": "Tùy chọn --{option} chỉ dùng cùng --batch.",
+    "batch-data-or-batch": "Lệnh new cần DATA hoặc --batch BẢNG (chỉ một trong hai).",
+    "batch-no-xlsm": "--xlsm chưa dùng được cùng --batch.",
+    "fill-no-row": "Bảng '{source}' không có dòng nào cho xã '{xa}'{code} của sổ làm việc '{name}'.",
+    "fill-many-rows": "Bảng '{source}' có nhiều dòng cho xã '{xa}' (dòng {rows}); chỉ giữ một dòng.",
+    "api-output-exists": "Tệp '{path}' đã tồn tại; truyền force=True để ghi đè.",
+    "output-is-dir": "'{path}' là một thư mục; hãy cho tên tệp .xlsx cần tạo (hoặc dùng --batch).",
     # ---- layers (issue 9): add this area's messages below this line ----
     "_anchor-layers": "",
 }

@@ -113,9 +113,11 @@ def test_competition_and_dense_ranks_on_constructed_ties(good):
     assert by["Quang Khải"].rating == "Xuất sắc" and by["Tân Kỳ"].rating == "Tốt"
     doc = result.to_json()
     qk = next(u for u in doc["units"] if u["xa"] == "Quang Khải")
-    assert qk["rank"] == {"total": {"position": 1, "of": 3},
-                          "fields": {c: {"position": p, "levels": n} for c, (p, n) in
-                                     by["Quang Khải"].rank_fields.items()}}
+    assert qk["rank"] == {"total": {"position": 1, "of": 3}, "huyen": {"position": 1, "of": 3},
+                          "fields": {c: {"position": p, "levels": n, "tied": by["Quang Khải"].field_tied[c],
+                                         "change": None}
+                                     for c, (p, n) in by["Quang Khải"].rank_fields.items()}}
+    assert qk["rank"]["fields"]["4"]["tied"] == 2  # all three on one level: tied with the 2 others
 
 
 def test_rank_change_with_previous_json_and_xlsx(good, tmp_path):
@@ -150,14 +152,17 @@ def test_every_bad_file_kind_is_reported_while_good_files_are_consolidated(tmp_p
     new_workbook(DATA[2], folder / "tan-ky-ban-sua.xlsx")
     result = consolidate(folder, jobs=2)
     rejected = {r.file: r for r in result.rejected}
+    passed = {r.file: r for r in result.skipped}
     for path in corpus.values():
         rel = path.relative_to(folder).as_posix()
-        assert rel in rejected, rel
-        assert rejected[rel].reason
+        assert rel in rejected or rel in passed, rel
+        assert (rejected.get(rel) or passed[rel]).reason
     kinds = {r.kind for r in result.rejected}
-    assert {"lock-file", "empty-file", "truncated-zip", "encrypted", "legacy-xls", "zip-bomb", "xml-bomb",
-            "bad-xml", "not-a-workbook", "not-ours", "hidden-or-temp", "other-period", "other-form",
-            "duplicate"} <= kinds
+    assert {"empty-file", "truncated-zip", "encrypted", "legacy-xls", "zip-bomb", "xml-bomb",
+            "bad-xml", "not-a-workbook", "not-ours", "other-period", "other-form", "duplicate"} <= kinds
+    # lock, hidden and temporary files are not reports: skipped, not rejected
+    assert {r.kind for r in result.skipped} == {"lock-file", "hidden-or-temp"}
+    assert not {"lock-file", "hidden-or-temp"} & kinds
     assert rejected["ghi-chu.txt"].kind == "not-a-workbook"
     dup = [r for r in result.rejected if r.kind == "duplicate"]
     assert {r.file for r in dup} == {"xa-02.xlsx", "tan-ky-ban-sua.xlsx"}
@@ -223,9 +228,9 @@ def test_expected_list_missing_late_and_folded_names(tmp_path):
     result = consolidate(folder, expected=expected, deadline=dt.date(2023, 1, 15), jobs=1)
     assert [m.xa for m in result.missing] == ["Tân Kỳ"]
     by = {u.xa: u for u in result.units}
-    assert by["Dai Hop"].late is True and by["Quang Khải"].late is False
-    assert by["Dai Hop"].submitted_source == "ngay_lap"
-    assert any(f["rule"] == "expected-folded-match" for f in by["Dai Hop"].findings)
+    assert by["Đại Hợp"].late is True and by["Quang Khải"].late is False
+    assert by["Đại Hợp"].submitted_source == "ngay_lap" and by["Đại Hợp"].xa_in_file == "Dai Hop"
+    assert any(f["rule"] == "expected-folded-match" for f in by["Đại Hợp"].findings)
     assert by["Hà Thanh"].expected is False
     assert any(f["rule"] == "unexpected-unit" for f in by["Hà Thanh"].findings)
     assert result.exit_code == 1
@@ -233,10 +238,10 @@ def test_expected_list_missing_late_and_folded_names(tmp_path):
     assert doc["missing"] == [{"ma_xa": "103", "xa": "Tân Kỳ", "huyen": "Tứ Kỳ"}]
     ws = load_workbook(write_workbook(result, tmp_path / "nop.xlsx"), data_only=True)["Tình trạng nộp"]
     rows = [[c.value for c in r] for r in ws.iter_rows()]
-    assert ["Số xã phải nộp", 3] in [r[1:3] for r in rows]
-    assert ["Chưa nộp", 1] in [r[1:3] for r in rows]
+    assert ["Số xã phải nộp", 3] in [[r[1], r[4]] for r in rows]
+    assert ["Chưa nộp", 1] in [[r[1], r[4]] for r in rows]
     tan_ky = next(r for r in rows if r[2] == "Tân Kỳ")
-    assert tan_ky[4] == "Không"
+    assert tan_ky[4] == "Chưa nộp"
 
 
 def test_exclude_invalid_leaves_erroneous_communes_out(tmp_path):
@@ -254,10 +259,11 @@ def test_json_report_has_exactly_the_documented_keys(good, tmp_path):
     result = consolidate(good, jobs=1)
     doc = json.loads(write_json(result, tmp_path / "r.json").read_text(encoding="utf-8"))
     assert doc == json.loads(json.dumps(result.to_json()))  # the streamed file is the same document
-    assert set(doc) == {"form", "period", "units", "totals", "missing", "rejected"}
+    assert set(doc) == {"form", "period", "units", "totals", "completeness", "missing", "rejected", "skipped"}
     assert doc["period"] == {"ky": "nam", "nam": 2022}
-    assert set(doc["units"][0]) == {"xa", "ma_xa", "file", "status", "errors", "warnings", "values", "scores",
-                                    "rank", "rank_change"}
+    assert set(doc["units"][0]) == {"xa", "ma_xa", "huyen", "xa_in_file", "file", "status", "errors", "warnings",
+                                    "values", "scores", "rank", "rank_change", "rating"}
+    assert all(set(c) == {"ma_xa", "xa", "huyen", "status", "late", "files", "reason"} for c in doc["completeness"])
     assert set(doc["units"][0]["scores"]) == {"total", "fields"}
 
 
@@ -276,7 +282,8 @@ def test_cli_exit_codes_and_quiet_output(good, tmp_path, capsys):
     assert "--force" in capsys.readouterr().err
     assert main(["consolidate", str(tmp_path / "khong-co"), "-o", str(tmp_path / "x.xlsx")]) == 2
     assert "Không tìm thấy thư mục" in capsys.readouterr().err
-    assert main(["consolidate", str(good), "-o", str(out), "--force", "--deadline", "15/01/2023"]) == 2
+    assert main(["consolidate", str(good), "-o", str(out), "--force", "--deadline", "31/02/2023"]) == 2
+    assert "15/01/2025" in capsys.readouterr().err
     empty = tmp_path / "trong"
     empty.mkdir()
     assert main(["consolidate", str(empty), "-o", str(tmp_path / "y.xlsx")]) == 2
@@ -291,8 +298,9 @@ def test_province_sample_is_what_the_readme_says(tmp_path):
     folder = ROOT / "samples" / "province"
     result = consolidate(folder, expected=folder / "expected.csv")
     assert len(result.units) == 22 and result.level == "tỉnh" and result.unit_name == "Hải Dương"
-    assert sorted(r.kind for r in result.rejected) == ["lock-file", "other-form", "truncated-zip"]
-    assert [m.xa for m in result.missing] == ["Tân Hương", "Hồng Đức", "An Đức"]
+    assert sorted(r.kind for r in result.rejected) == ["other-form", "truncated-zip"]
+    assert [r.kind for r in result.skipped] == ["lock-file"]
+    assert [m.xa for m in result.missing] == ["Tân Hương"]
     assert sum(1 for u in result.units if u.errors) == 1
 
 

@@ -41,6 +41,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from decimal import Decimal
 from pathlib import Path
+from typing import ClassVar
 
 from python_calamine import CalamineWorkbook
 
@@ -57,6 +58,7 @@ from cchc_xl.model.catalog import (
 from cchc_xl.model.data import META_FIELDS
 from cchc_xl.model.numbers import parse_number
 from cchc_xl.model.report import CellRef, Report
+from cchc_xl.model.tabular import Tabular
 from cchc_xl.ooxml.package import Package
 from cchc_xl.ooxml.reader import WorkbookIndex, index_of, read_formulas, read_report
 from cchc_xl.sources.workbook import validate_report
@@ -113,8 +115,10 @@ class Change:
 
 
 @dataclass
-class DiffResult:
+class DiffResult(Tabular):
     """All changes between ``old`` and ``new`` plus their count per kind (every kind present, 0 included)."""
+
+    frame_kind: ClassVar[str] = "diff"  # to_frame(): one row per change
 
     old: str
     new: str
@@ -143,6 +147,8 @@ class DiffResult:
     def to_json(self) -> dict:
         return {"old": self.old, "new": self.new, "mode": self.mode, "summary": dict(self.summary),
                 "remarks": list(self.remarks), "changes": [c.to_json() for c in self.changes]}
+
+    to_dict = to_json
 
 
 def summarize(changes: Iterable[Change]) -> dict[str, int]:

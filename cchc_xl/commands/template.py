@@ -48,3 +48,10 @@ def stale_templates(directory: str | Path, form_ids: Iterable[str]) -> list[Path
             if not macro.is_file() or xlsm_differences(macro, fresh.with_suffix(".xlsm")):
                 stale.append(macro)
     return stale
+
+
+def build_template_file(form_id: str, out: str | Path) -> Path:
+    """The master template of one form (bundled or registered from ``--form FILE``) written to ``out``."""
+    form = load_form(form_id)
+    build_workbook(out, form, framework_for(form))
+    return Path(out)

@@ -91,9 +91,12 @@ def position_text(position: int | None, of: int) -> str:
     return "" if position is None else f"thứ {position}/{of}"
 
 
-def level_text(position: int | None, levels: int) -> str:
-    """A field's dense rank as written in the reports: "hạng 1/3"."""
-    return "" if position is None else f"hạng {position}/{levels}"
+def level_text(position: int | None, levels: int, tied: int = 0) -> str:
+    """A field's dense rank as written in the reports: "hạng 1/3", and where ``tied`` other units share the
+    level, "hạng 1/3, cùng nhóm hạng với 20 xã" (the seeds' wording)."""
+    if position is None:
+        return ""
+    return f"hạng {position}/{levels}" + (f", cùng nhóm hạng với {tied} xã" if tied > 0 else "")
 
 
 def change_text(change: int | None) -> str:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from functools import cache
+from typing import ClassVar
 
 from cchc_xl.engine import derive
 from cchc_xl.engine.rules import Env, Finding, rules_for
@@ -19,11 +20,14 @@ from cchc_xl.model import names
 from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
 from cchc_xl.model.layout import layout_of
 from cchc_xl.model.report import CellRef, Report
+from cchc_xl.model.tabular import Tabular
 
 
 @dataclass
-class ValidationResult:
+class ValidationResult(Tabular):
     """The outcome for one file (frictionless-style: problems are data, not exceptions)."""
+
+    frame_kind: ClassVar[str] = "findings"  # to_frame(): rule, severity, codes, sheet, cell, message
 
     file: str
     form: str | None
@@ -51,6 +55,7 @@ class ValidationResult:
             out["reason"] = {"kind": self.unusable.kind, "message": self.unusable.message}
         return out
 
+    to_dict = to_json
 
 def env_from_report(report: Report, formulas: set[str]) -> Env:
     """Rule inputs by defined name, as the workbook holds them (metadata as displayed)."""

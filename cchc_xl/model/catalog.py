@@ -78,6 +78,7 @@ class Indicator:
     allowed: tuple[tuple[str, int], ...] = ()
     derive: Derivation | None = None
     note: str = ""
+    weight: str = ""  # kind percent only: the code whose count is the percentage's base (for consolidation)
 
     @property
     def has_cell(self) -> bool:
@@ -148,6 +149,8 @@ class Form:
     sections: tuple[Section, ...] = ()
     fixes: tuple[Fix, ...] = ()
     rules: tuple[RuleSpec, ...] = ()
+    # Codes of older versions that were renamed (old → new) or removed (old → None): what `migrate` follows.
+    crosswalk: tuple[tuple[str, str, str | None], ...] = ()  # (from version, old code, new code or None)
     by_code: dict[str, Indicator] = field(default_factory=dict, compare=False, repr=False)
 
     def __post_init__(self) -> None:
@@ -250,11 +253,26 @@ def _catalog_dir() -> Path:
     return Path(str(resources.files("cchc_xl") / "catalogs"))
 
 
+# Forms loaded from a catalog file outside the package (``--form FILE``) for this process; a pool worker
+# started by fork inherits them. They are found by id exactly like the bundled ones.
+_REGISTERED: dict[str, Form] = {}
+
+
+def register_form(form: Form) -> None:
+    """Make ``form`` (loaded from a file outside the package) known to :func:`load_form` by its id."""
+    _REGISTERED[form.id] = form
+
+
 def list_forms() -> list[str]:
-    return sorted(p.stem for p in (_catalog_dir() / "forms").glob("*.yaml"))
+    return sorted({p.stem for p in (_catalog_dir() / "forms").glob("*.yaml")} | set(_REGISTERED))
 
 
-@cache
+def load_form(form_id: str = DEFAULT_FORM) -> Form:
+    """A form by id: one registered from a file (``--form FILE``), else the bundled catalog."""
+    registered = _REGISTERED.get(form_id)
+    return registered if registered is not None else _load_bundled(form_id)
+
+
 def load_yaml(text: str) -> object:
     """Parse YAML with libyaml's safe loader (~5 ms a form, the pure-Python one ~40 ms; the same safe subset).
 
@@ -265,7 +283,8 @@ def load_yaml(text: str) -> object:
     return yaml.load(text, Loader=getattr(yaml, "CSafeLoader", yaml.SafeLoader))
 
 
-def load_form(form_id: str = DEFAULT_FORM) -> Form:
+@cache
+def _load_bundled(form_id: str) -> Form:
     """Load a bundled form catalog by id (cached: catalogs are immutable)."""
     path = _catalog_dir() / "forms" / f"{form_id}.yaml"
     if not path.is_file():
@@ -315,6 +334,9 @@ def parse_form(doc: dict) -> Form:
         allowed = tuple((nfc(k), int(v)) for k, v in (row.get("allowed") or {}).items())
         if kind == "coded" and not allowed:
             problems.append(say("catalog-bad-field", form=form_id, detail=f"{code}: thiếu danh sách giá trị"))
+        weight = nfc(row.get("weight"))
+        if weight and (weight not in known or kind != "percent"):
+            problems.append(say("catalog-unknown-ref", form=form_id, where=code, code=weight))
         section = code.split("-")[0] if sections and "-" in code else None
         printed = nfc(row["printed"]) if "printed" in row else code
         indicators.append(
@@ -331,6 +353,7 @@ def parse_form(doc: dict) -> Form:
                 allowed=allowed,
                 derive=derive,
                 note=nfc(row.get("note")),
+                weight=weight,
             )
         )
     rules = []
@@ -359,6 +382,14 @@ def parse_form(doc: dict) -> Form:
     for p in periods:
         if p not in PERIODS:
             problems.append(say("catalog-bad-field", form=form_id, detail=f"kỳ báo cáo '{p}' không hợp lệ"))
+    crosswalk = []
+    for entry in doc.get("crosswalk") or []:
+        version = nfc(entry.get("from")) if isinstance(entry, dict) else ""
+        for old_code, new_code in ((entry.get("codes") or {}).items() if isinstance(entry, dict) else ()):
+            target = nfc(new_code) or None
+            if target is not None and target not in known:
+                problems.append(say("catalog-unknown-ref", form=form_id, where=f"crosswalk {version}", code=target))
+            crosswalk.append((version, nfc(old_code), target))
     if problems:
         raise CatalogError(problems)
     return Form(
@@ -376,6 +407,7 @@ def parse_form(doc: dict) -> Form:
         indicators=tuple(indicators),
         sections=sections,
         fixes=tuple(Fix(nfc(f.get("code")), nfc(f.get("printed")), nfc(f.get("note"))) for f in doc.get("fixes") or []),
+        crosswalk=tuple(crosswalk),
         rules=tuple(rules),
     )
 

@@ -5,8 +5,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import ClassVar
 
 from cchc_xl.model.catalog import Form, Framework, nfc
+from cchc_xl.model.tabular import Tabular
 
 _REF = re.compile(r"^(?:'((?:[^']|'')+)'|([^'!]+))!\$?([A-Z]{1,3})\$?([0-9]+)$")
 
@@ -57,8 +59,13 @@ class ReadNote:
 
 
 @dataclass
-class Report:
-    """A commune workbook as read: metadata and every indicator and score, by code, with their cells."""
+class Report(Tabular):
+    """A commune workbook as read: metadata and every indicator and score, by code, with their cells.
+
+    ``to_frame()``: code, label, unit, value.
+    """
+
+    frame_kind: ClassVar[str] = "report"
 
     path: Path
     kind: str
@@ -82,3 +89,13 @@ class Report:
 
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)
+
+    def to_json(self) -> dict:
+        """The document ``cchc-xl show --format json`` prints."""
+        return {
+            "file": str(self.path), "form": self.template_id, "version": self.template_version,
+            "meta": {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in self.meta.items()},
+            "values": self.values, "scores": self.scores, "appraised": self.appraised, "totals": self.totals,
+        }
+
+    to_dict = to_json

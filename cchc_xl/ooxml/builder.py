@@ -10,6 +10,7 @@ Python computes for them, so readers that do not recalculate see the same number
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -124,6 +125,16 @@ class _Styles:
         self.cf_warning = wb.add_format({"bg_color": "#FFEB9C", "font_color": "#9C5700"})
         self.info_label = f(bold=True)
         self.info_locked = f(bg_color="#F2F2F2", locked=True)
+        self._wb, self._border, self._prefilled = wb, border, {}
+
+    def prefilled(self, kind: str) -> xlsxwriter.format.Format:
+        """Locked grey metadata cell filled in by the district (created only when used: templates unchanged)."""
+        if kind not in self._prefilled:
+            extra = {"text": {"num_format": "@"}, "year": {"num_format": "0", "align": "left"},
+                     "date": {"num_format": "dd/mm/yyyy", "align": "left"}}[kind]
+            self._prefilled[kind] = self._wb.add_format({**self._border, "bg_color": "#F2F2F2", "locked": True,
+                                                         **extra})
+        return self._prefilled[kind]
 
 
 def _input_validation(ind: Indicator) -> dict:
@@ -149,15 +160,21 @@ def build_workbook(
     form: Form,
     framework: Framework,
     data: WorkbookData | None = None,
+    lock_meta: Iterable[str] = (),
 ) -> Layout:
-    """Write a complete workbook for ``form`` (a template when ``data`` is None) atomically to ``path``."""
+    """Write a complete workbook for ``form`` (a template when ``data`` is None) atomically to ``path``.
+
+    ``lock_meta``: metadata keys (``tinh``, ``xa``, ``ky`` …) whose prefilled Thông tin cells are locked, so
+    a commune cannot retype the identity the district sent it (the other cells stay input cells).
+    """
     data = data or WorkbookData(form=form.id)
     with atomic_output(path) as tmp:
-        layout = _write(str(tmp), form, framework, data)
+        layout = _write(str(tmp), form, framework, data, frozenset(lock_meta))
     return layout
 
 
-def _write(path, form: Form, framework: Framework, data: WorkbookData | None) -> Layout:
+def _write(path, form: Form, framework: Framework, data: WorkbookData | None,
+           lock_meta: frozenset[str] = frozenset()) -> Layout:
     data = data or WorkbookData(form=form.id)
     options = {"strings_to_formulas": False, "strings_to_urls": False, "in_memory": not isinstance(path, str)}
     wb = xlsxwriter.Workbook(path, options)
@@ -178,7 +195,7 @@ def _write(path, form: Form, framework: Framework, data: WorkbookData | None) ->
     verdicts = [(rule, rule.verdict(env)) for rule in rule_list]
     layout.env = env
     layout.checks = _plan_checks(verdicts)
-    _info_sheet(wb, styles, layout, form, framework, data)
+    _info_sheet(wb, styles, layout, form, framework, data, lock_meta)
     _stat_sheet(wb, styles, layout, form, framework, data)
     _score_sheet(wb, styles, layout, framework, data)
     _check_sheet(wb, styles, layout, verdicts)
@@ -207,7 +224,8 @@ def _protect(ws) -> None:
 # ------------------------------------------------------------------------------------------ Thông tin
 
 
-def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framework, data: WorkbookData) -> None:
+def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framework, data: WorkbookData,
+                lock_meta: frozenset[str] = frozenset()) -> None:
     ws = wb.add_worksheet(INFO_SHEET)
     ws.set_column(0, 0, 38)
     ws.set_column(1, 1, 46)
@@ -218,26 +236,30 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
     for (row, key), (_key, label, required) in zip(layout_of(form, framework).info_rows, META_FIELDS, strict=True):
         ws.write_string(row, 0, label + (" *" if required else ""), st.info_label)
         value = data.meta.get(key)
+        locked = key in lock_meta and value not in (None, "")
+
+        def fmt(kind: str, locked: bool = locked):
+            return st.prefilled(kind) if locked else st.input[kind]
+
         if key == "ky":
             labels = [PERIODS[p] for p in form.periods]
             ws.data_validation(row, 1, row, 1, {"validate": "list", "source": labels,
                                                "input_title": "Kỳ báo cáo", "input_message": "Chọn kỳ báo cáo.",
                                                "error_title": "Kỳ không hợp lệ",
                                                "error_message": "Chọn một kỳ trong danh sách."})
-            _write_text(ws, row, 1, PERIODS[value] if value else None, st.input["text"])
+            _write_text(ws, row, 1, PERIODS[value] if value else None, fmt("text"))
         elif key == "nam":
             ws.data_validation(row, 1, row, 1, {"validate": "integer", "criteria": "between", "minimum": 2000,
                                                "maximum": 2100, "error_title": "Năm không hợp lệ",
                                                "error_message": "Nhập năm từ 2000 đến 2100."})
-            ws.write_number(row, 1, value, st.input["year"]) if value else ws.write_blank(row, 1, None,
-                                                                                          st.input["year"])
+            ws.write_number(row, 1, value, fmt("year")) if value else ws.write_blank(row, 1, None, fmt("year"))
         elif key == "ngay_lap":
             if isinstance(value, dt.date):
-                ws.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), st.input["date"])
+                ws.write_datetime(row, 1, dt.datetime.combine(value, dt.time()), fmt("date"))
             else:
-                ws.write_blank(row, 1, None, st.input["date"])
+                ws.write_blank(row, 1, None, fmt("date"))
         else:
-            _write_text(ws, row, 1, value, st.input["text"])
+            _write_text(ws, row, 1, value, fmt("text"))
         _flag(ws, st, layout, meta_name(key), row, INFO_VALUE_COL, FLAG_COLUMNS["info"])
     package = {TEMPLATE_ID_NAME: ("Mẫu biểu (mã)", form.id), TEMPLATE_VERSION_NAME: ("Phiên bản mẫu", form.version),
                FRAMEWORK_NAME: ("Khung chỉ số CCHC", framework.id)}
@@ -249,6 +271,7 @@ def _info_sheet(wb, st: _Styles, layout: Layout, form: Form, framework: Framewor
     notes = (
         "Ô nền vàng là ô nhập liệu; ô nền xanh là công thức tự tính, không sửa.",
         "Các trang được khóa để tránh ghi đè công thức (không đặt mật khẩu).",
+        say("info-prefilled-note") if lock_meta & {k for k, v in data.meta.items() if v not in (None, "")} else "",
         NO_MACRO_NOTE,
         f"Nguồn mẫu biểu: {form.source}" if form.source else "",
     )

@@ -20,6 +20,7 @@ from cchc_xl.commands.diff import APPRAISED, KINDS, SELF, Change, DiffResult
 from cchc_xl.messages import say
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.ooxml.reader import atomic_output
+from cchc_xl.render.printing import row_height, setup_xlsxwriter
 from cchc_xl.render.style import style as ansi
 
 _COLOURS = {"value": "yellow", "derived": "cyan", "formula": "red", "type": "magenta", "added": "green",
@@ -247,19 +248,25 @@ def _write(ws, row: int, col: int, value: object, style) -> None:
 
 def _summary_sheet(wb, fmt: dict, result: DiffResult, show_all: bool) -> None:
     ws = wb.add_worksheet(say("diff-xlsx-summary-sheet"))
-    for col, width in enumerate((12, 12, 50, 14, 8, 8, 18, 18, 12, 12, 50)):
+    widths = (11, 11, 36, 11, 7, 7, 13, 13, 10, 9, 32)
+    for col, width in enumerate(widths):
         ws.set_column(col, col, width)
-    ws.write_string(0, 0, say("diff-xlsx-title"), fmt["title"])
-    ws.write_string(1, 0, say("diff-xlsx-old", path=result.old), fmt["plain"])
-    ws.write_string(2, 0, say("diff-xlsx-new", path=result.new), fmt["plain"])
-    ws.write_string(3, 0, summary_line(result), fmt["bold"])
+    last = len(widths) - 1
+    # title lines span the page (a wrapped text in the narrow first column would overprint the rows below)
+    for r, (text, style) in enumerate(((say("diff-xlsx-title"), fmt["title"]),
+                                       (say("diff-xlsx-old", path=result.old), fmt["plain"]),
+                                       (say("diff-xlsx-new", path=result.new), fmt["plain"]),
+                                       (summary_line(result), fmt["bold"]))):
+        ws.merge_range(r, 0, r, last, text, style)
+        ws.set_row(r, row_height([(text, sum(widths))]))
     row = 5
     for kind in KINDS:
-        ws.write_string(row, 0, say("diff-kind-" + kind), fmt["cell"])
-        ws.write_number(row, 1, result.summary.get(kind, 0), fmt["num"])
+        ws.merge_range(row, 0, row, 1, say("diff-kind-" + kind), fmt["cell"])
+        ws.write_number(row, 2, result.summary.get(kind, 0), fmt["num"])
         row += 1
     for remark in result.remarks:
-        ws.write_string(row, 0, remark, fmt["plain"])
+        ws.merge_range(row, 0, row, last, remark, fmt["plain"])
+        ws.set_row(row, row_height([(remark, sum(widths))]))
         row += 1
     row += 1
     headers = say("diff-xlsx-headers").split("|")
@@ -278,22 +285,29 @@ def _summary_sheet(wb, fmt: dict, result: DiffResult, show_all: bool) -> None:
                   c.abs_change, rel, remark)
         for col, value in enumerate(values):
             _write(ws, row, col, value, fmt["num"] if isinstance(value, int | float) else fmt["cell"])
+        ws.set_row(row, row_height([(v if isinstance(v, str) else "", widths[i]) for i, v in enumerate(values)]))
         row += 1
+    ws.set_row(first, row_height([(t, widths[i]) for i, t in enumerate(headers)]))
     ws.autofilter(first, 0, max(row - 1, first), len(headers) - 1)
     ws.freeze_panes(first + 1, 0)
+    setup_xlsxwriter(ws, landscape=True, header=(first, first))
     ws.activate()
 
 
 def _side_sheet(wb, fmt: dict, result: DiffResult) -> None:
     """Indicators in the official row order, old and new side by side, changed cells highlighted."""
     ws = wb.add_worksheet(say("diff-xlsx-side-sheet"))
-    for col, width in enumerate((9, 8, 60, 14, 16, 16, 14, 14)):
+    for col, width in enumerate(_SIDE_WIDTHS):
         ws.set_column(col, col, width)
     headers = say("diff-xlsx-side-headers").split("|")
-    ws.write_string(0, 0, say("diff-xlsx-legend"), fmt["plain"])
+    legend = say("diff-xlsx-legend")
+    ws.merge_range(0, 0, 0, len(headers) - 1, legend, fmt["plain"])
+    ws.set_row(0, row_height([(legend, sum(_SIDE_WIDTHS))]))
     for col, text in enumerate(headers):
         ws.write_string(2, col, text, fmt["header"])
+    ws.set_row(2, row_height([(t, _SIDE_WIDTHS[i]) for i, t in enumerate(headers)]))
     ws.freeze_panes(3, 3)
+    setup_xlsxwriter(ws, landscape=False, header=(2, 2))
     row = 3
     if result.sides is None:
         return
@@ -315,6 +329,7 @@ def _side_sheet(wb, fmt: dict, result: DiffResult) -> None:
                 current = ind.section
                 s = sections[ind.section]
                 ws.merge_range(row, 0, row, len(headers) - 1, f"{s.title}: {s.subtitle}", fmt["section"])
+                ws.set_row(row, row_height([(f"{s.title}: {s.subtitle}", sum(_SIDE_WIDTHS))]))
                 row += 1
             a, b = old.indicators.get(code), new.indicators.get(code)
             entry = b or a
@@ -344,6 +359,9 @@ def _side_sheet(wb, fmt: dict, result: DiffResult) -> None:
                             appr.value if appr else None, True, True, appr is not None)
 
 
+_SIDE_WIDTHS = (7, 8, 44, 10, 13, 13, 12, 12)
+
+
 def _side_row(ws, fmt, row, change: Change | None, stt, label, unit, code, old, new, has_cell, in_old,
               in_new) -> int:
     action = ""
@@ -366,4 +384,6 @@ def _side_row(ws, fmt, row, change: Change | None, stt, label, unit, code, old, 
         for col in (4, 5, 6):
             ws.write_blank(row, col, None, fmt["cell"])
     ws.write_string(row, 7, str(code), fmt["cell"])
+    ws.set_row(row, row_height([(str(label), _SIDE_WIDTHS[2]), (str(unit), _SIDE_WIDTHS[3]),
+                                (str(code), _SIDE_WIDTHS[7]), (str(stt), _SIDE_WIDTHS[1])]))
     return row + 1

@@ -69,10 +69,11 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     """Write a copy with offending cells highlighted, a comment on each, and a results sheet with links."""
     import openpyxl
     from openpyxl.comments import Comment
-    from openpyxl.styles import Font, PatternFill
+    from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
     from openpyxl.worksheet.hyperlink import Hyperlink
 
     from cchc_xl.ooxml.writer import shown_value
+    from cchc_xl.render.printing import print_visible_columns_openpyxl, row_height, setup_openpyxl
 
     src = Path(result.file)
     report = result.report
@@ -130,8 +131,24 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
             quoted = f.sheet.replace("'", "''")
             ws.cell(row, 4).hyperlink = Hyperlink(ref=ws.cell(row, 4).coordinate, location=f"'{quoted}'!{f.cell}")
             ws.cell(row, 4).font = Font(color="0563C1", underline="single")
-    for col, width in zip("ABCDE", (10, 34, 18, 18, 110), strict=True):
+    widths = (10, 24, 14, 16, 66)
+    for col, width in zip("ABCDE", widths, strict=True):
         ws.column_dimensions[col].width = width
+    ws.merge_cells(start_row=1, start_column=1, end_row=1, end_column=5)
+    ws["A1"].alignment = Alignment(wrap_text=True, vertical="center")
+    ws.row_dimensions[1].height = row_height([(ws["A1"].value, sum(widths))])
+    thin = Side(style="thin")
+    for row in ws.iter_rows(min_row=2):
+        for cell in row:
+            cell.alignment = Alignment(wrap_text=True, vertical="center")
+            cell.border = Border(left=thin, right=thin, top=thin, bottom=thin)
+        ws.row_dimensions[row[0].row].height = row_height(
+            [(c.value if isinstance(c.value, str) else "", w) for c, w in zip(row, widths, strict=False)])
+    setup_openpyxl(ws, landscape=True, header_rows="2:2", freeze="A3")
+    for other in wb.worksheets:  # the commune's own sheets keep their print setup; give one to any without
+        if other is not ws and not other.page_setup.paperSize:
+            setup_openpyxl(other, landscape=other.max_column > 8)
+        print_visible_columns_openpyxl(other)
     wb.calculation.fullCalcOnLoad = True
     with atomic_output(out, force=force) as tmp:
         wb.save(tmp)
