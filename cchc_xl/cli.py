@@ -20,6 +20,8 @@ from cchc_xl.messages import say
 from cchc_xl.model.catalog import DEFAULT_FORM, framework_for, list_forms, load_form
 from cchc_xl.model.catalog import PERIODS as PERIOD_IDS
 from cchc_xl.model.numbers import format_vn
+from cchc_xl.ooxml.publish import refuse_input_overwrite, signals_as_exceptions
+from cchc_xl.ooxml.safety import escape_surrogates
 from cchc_xl.version import __version__
 
 CONTEXT_SETTINGS = {"help_option_names": ["-h", "--help"], "max_content_width": 110}
@@ -37,11 +39,12 @@ class Unusable(click.ClickException):
 
 
 def _out(text: str = "") -> None:
-    click.echo(unicodedata.normalize("NFC", text))
+    # File names that are not UTF-8 arrive as lone surrogates: print them escaped, never crash on them.
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)))
 
 
 def _err(text: str) -> None:
-    click.echo(unicodedata.normalize("NFC", text), err=True)
+    click.echo(unicodedata.normalize("NFC", escape_surrogates(text)), err=True)
 
 
 def report_failure(exc: CchcError) -> int:
@@ -300,6 +303,7 @@ def validate_cmd(workbooks: tuple[Path, ...], fmt: str, annotate_out: Path | Non
 
     if annotate_out is not None and len(workbooks) != 1:
         raise click.UsageError("--annotate nhận đúng một sổ làm việc.")
+    refuse_input_overwrite(annotate_out, workbooks)
     results = [validate_file(p, framework) for p in workbooks]
     if history is not None:  # history (issue 14): store and compare with earlier periods
         from cchc_xl.commands.history import Options, check_validation
@@ -508,10 +512,11 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     from cchc_xl.commands.consolidate import consolidate, parse_deadline
     from cchc_xl.engine.rank import DEFAULT_CLASSES, load_classes
     from cchc_xl.errors import DataError
-    from cchc_xl.render.consolidate_report import STATUS_WORDS, summary_lines, write_json, write_workbook
+    from cchc_xl.render.consolidate_report import STATUS_WORDS, publish, summary_lines
     from cchc_xl.render.return_pack import ReturnPackError, check_return_dir, write_return_pack
 
     for target in (out, json_out):
+        refuse_input_overwrite(target, [p for p in (directory, expected, previous, classes_file) if p])
         if target is not None and target.exists() and not force:
             raise Unusable(say("output-exists", path=str(target)))
     if return_dir is not None and return_dir.exists() and not return_dir.is_dir():
@@ -564,9 +569,8 @@ def consolidate_cmd(directory: Path, out: Path, json_out: Path | None, expected:
     from cchc_xl.render.history_xlsx import consolidation_sheets
 
     outcome = run_checks(result, history, marks, out, outlier_z, change_ratio, change_floor)
-    write_workbook(result, out, force=force, extra=consolidation_sheets(result, outcome))
-    if json_out is not None:
-        write_json(result, json_out, force=force)
+    # the workbook, then the JSON carrying its hash (one publication)
+    publish(result, out, json_out, force=force, extra=consolidation_sheets(result, outcome))
     written = write_return_pack(result, return_dir, force=force) if return_dir is not None else None
     if not quiet:
         for r in result.skipped:
@@ -626,6 +630,7 @@ def diff_cmd(old: Path, new: Path | None, fmt: str, out: Path | None, show_all: 
 
     if scores == (new is not None):
         raise click.UsageError("diff: give OLD NEW, or one WORKBOOK with --scores.")
+    refuse_input_overwrite(out, [p for p in (old, new) if p is not None])
     if out is not None and out.exists() and not force:
         raise Unusable(say("output-exists", path=str(out)))
     result = diff_scores(old, framework=framework) if scores else diff_files(old, new, framework=framework)
@@ -975,10 +980,18 @@ def _new_batch(table: Path, out: Path, form_id: str | None, framework: str | Non
 
 def main(argv: list[str] | None = None) -> int:
     """Run the CLI; map every known failure to a Vietnamese message and exit code 2."""
+    import warnings
+
+    # openpyxl warns about workbook features it drops (data validation extensions, …): never on stderr.
+    warnings.filterwarnings("ignore", category=UserWarning, module=r"openpyxl(\..*)?")
     try:
         argv = register_form_files(sys.argv[1:] if argv is None else list(argv))
-        code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
+        with signals_as_exceptions():  # SIGTERM/SIGHUP run the cleanup that removes temporaries
+            code = cli.main(args=argv, prog_name="cchc-xl", standalone_mode=False)
         return code if isinstance(code, int) else 0  # ctx.exit(n) comes back as n without standalone mode
+    except KeyboardInterrupt:
+        _err("Đã hủy.")
+        return 2
     except SystemExit as exc:  # sys.exit inside commands carries their exit code
         return int(exc.code or 0) if not isinstance(exc.code, str) else 2
     except click.exceptions.Abort:

@@ -307,6 +307,80 @@ MESSAGES: dict[str, str] = {
     "xlsm-needs-xlsm": "Tệp kết quả '{path}' phải có đuôi .xlsm khi dùng --xlsm.",
     # ---- hostile (issue 10): add this area's messages below this line ----
     "_anchor-hostile": "",
+    "package-missing-part": (
+        "Tệp '{name}' thiếu phần '{part}' trong gói Excel (tệp bị sửa hoặc ghép hỏng); hãy mở tệp gốc bằng "
+        "Excel, lưu thành tệp mới rồi gửi lại."
+    ),
+    "package-missing-sheet-part": (
+        "Tệp '{name}' có trang '{sheet}' trong danh sách trang nhưng thiếu nội dung của trang đó ('{part}'); "
+        "hãy mở tệp gốc bằng Excel, lưu thành tệp mới rồi gửi lại."
+    ),
+    "package-too-many-cells": (
+        "Trang '{sheet}' của tệp '{name}' có hơn {limit} ô dữ liệu, vượt xa mọi biểu mẫu nên đã bị từ chối; "
+        "hãy xóa các vùng dữ liệu thừa rồi gửi lại."
+    ),
+    "package-control-char": (
+        "Trang '{sheet}' của tệp '{name}' chứa ký tự điều khiển {code} mà định dạng Excel không cho phép "
+        "(thường do dán từ phần mềm khác); hãy mở tệp bằng Excel hoặc LibreOffice, lưu thành tệp mới rồi gửi lại."
+    ),
+    "annotate-unreadable": (
+        "Không tạo được bản đánh dấu của '{name}': cấu trúc tệp không cho phép chép lại an toàn (ví dụ thiếu "
+        "phần kiểu định dạng); kết quả kiểm tra ở trên vẫn đúng — hãy mở tệp bằng Excel, lưu lại rồi thử lại."
+    ),
+    "finding-far-cells": (
+        "Trang '{sheet}' có {count} ô nằm ngoài vùng biểu mẫu A1:{limit} (ví dụ ô {cell}); các ô này đã bị bỏ qua"
+    ),
+    "finding-long-text": (
+        "Ô {cell} chứa {length} ký tự, vượt giới hạn 32.767 ký tự của một ô Excel; chỉ dùng 32.767 ký tự đầu"
+    ),
+    "finding-name-moved": (
+        "Tên ô {name} của {what} trỏ tới {old} nhưng dòng đó không mang mã này; đã đọc theo mã tại {new}"
+    ),
+    "finding-name-more": " (và {count} mục khác cùng tình trạng)",
+    "finding-name-broken": (
+        "Tên ô {name} của {what} bị hỏng ({why}); đã tìm theo mã và đọc tại {new}"
+    ),
+    "name-why-missing": "không có trong tệp",
+    "name-why-ref": "trỏ tới #REF!",
+    "name-why-sheet": "trỏ tới trang '{sheet}' không còn tồn tại",
+    "name-why-range": "trỏ tới một vùng nhiều ô thay vì một ô",
+    "name-why-external": "trỏ tới sổ làm việc khác",
+    "name-why-local": "chỉ có hiệu lực trong một trang",
+    "name-why-case": "viết khác chữ hoa/thường",
+    "what-indicator": "chỉ tiêu {code}",
+    "what-criterion": "tiêu chí {code}",
+    "what-total": "tổng điểm",
+    "what-meta": "mục thông tin '{label}'",
+    "workbook-names-unlocatable": (
+        "Tệp '{name}' đã bị sửa cấu trúc (dòng bị sắp xếp, chèn, xóa hoặc trang bị đổi tên) và không xác định "
+        "chắc chắn được vị trí của {count} mục: {detail}; hãy dùng lại mẫu gốc hoặc hoàn tác thay đổi rồi gửi lại."
+    ),
+    "unlocatable-none": "{what} (không tìm thấy mã)",
+    "unlocatable-many": "{what} (mã xuất hiện ở {places})",
+    "finding-input-formula": (
+        "Ô {cell} chứa công thức '{formula}' trong khi mẫu chỉ có giá trị nhập ở đây (có thể là lệnh DDE, "
+        "liên kết hoặc tham chiếu ngoài); hãy xóa công thức và nhập giá trị"
+    ),
+    "finding-input-formula-neutralised": (
+        "Ô {cell} chứa công thức '{formula}' không có trong mẫu; bản ghi ra chỉ giữ giá trị dạng chữ"
+    ),
+    "output-is-input": (
+        "Tệp kết quả '{path}' chính là tệp đầu vào '{input}'; cchc-xl không bao giờ ghi đè tệp đầu vào, kể cả "
+        "với --force; hãy chọn tên khác."
+    ),
+    "in-place-locked": (
+        "Tệp '{path}' đang được một lệnh cchc-xl khác sửa; hãy chờ lệnh đó xong rồi chạy lại."
+    ),
+    "in-place-open-elsewhere": (
+        "Tệp '{path}' đang được mở trong Excel hoặc LibreOffice (có tệp khóa '{lock}' bên cạnh); hãy đóng "
+        "tệp rồi chạy lại."
+    ),
+    "no-r-write": (
+        "trang tính có ô không ghi địa chỉ (thiếu thuộc tính r); hãy mở tệp bằng Excel, lưu lại rồi chạy lại"
+    ),
+    "prefixed-xml-write": (
+        "trang tính dùng tiền tố không gian tên XML (x:row); hãy mở tệp bằng Excel, lưu lại rồi chạy lại"
+    ),
     # ---- season (issue 11): add this area's messages below this line ----
     "_anchor-season": "",
     "rule-score-incomplete": "Chỉ số CCHC chưa đủ điểm: có lĩnh vực chưa có điểm tự chấm hoặc thẩm định "

@@ -32,6 +32,7 @@ EXPECTED: dict[str, str] = {
     "header-lies": "zip-bomb",
     "xml-bomb": "xml-bomb",
     "bad-xml": "bad-xml",
+    "missing-part": "missing-part",
     "good-xlsx": "xlsx",
     "good-xlsm": "xlsm",
 }
@@ -206,8 +207,8 @@ def docx_bytes() -> bytes:
     return out.getvalue()
 
 
-def zip_bomb_bytes(zeros: int = 5 * 2**20) -> bytes:
-    """A valid workbook plus a member of `zeros` zero bytes (~1000:1 ratio, over the default 200 limit)."""
+def zip_bomb_bytes(zeros: int = 40 * 2**20) -> bytes:
+    """A valid workbook plus a member of `zeros` zero bytes (~1000:1 ratio, over the default 200 limit beyond 16 MiB)."""
     return rewrite_zip(good_xlsx_bytes(rows=5), add={"xl/media/image1.bin": bytes(zeros)})
 
 
@@ -256,6 +257,15 @@ def bad_xml_bytes() -> bytes:
 # --------------------------------------------------------------------------------------------- corpus
 
 
+def _without(data: bytes, member: str) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(io.BytesIO(data)) as src, zipfile.ZipFile(out, "w", zipfile.ZIP_DEFLATED) as dst:
+        for info in src.infolist():
+            if info.filename != member:
+                dst.writestr(info.filename, src.read(info.filename))
+    return out.getvalue()
+
+
 def make_corpus(dir) -> dict[str, Path]:
     """Write one file per case into `dir` (created if needed); return ``{case: path}`` (see EXPECTED)."""
     d = Path(dir)
@@ -287,6 +297,7 @@ def make_corpus(dir) -> dict[str, Path]:
         "header-lies": ("khai-sai-kich-thuoc.xlsx", header_lies_bytes()),
         "xml-bomb": ("bom-xml.xlsx", xml_bomb_bytes()),
         "bad-xml": ("xml-loi.xlsx", bad_xml_bytes()),
+        "missing-part": ("thieu-phan.xlsx", _without(good, "xl/workbook.xml")),
         "good-xlsx": ("bao-cao-quy-1.xlsx", good),
         "good-xlsm": ("bao-cao-macro.xlsm", good_xlsm_bytes()),
     }

@@ -138,6 +138,8 @@ def test_consolidation_to_dict_is_the_json_report_and_frame_is_one_row_per_commu
     result = cchc_xl.consolidate(SAMPLES / "province", expected=EXPECTED, jobs=1)
     doc = plain(result.to_dict())
     written = json.loads(out.read_text(encoding="utf-8"))
+    # the published JSON also carries the hash of the workbook published with it (issue 10)
+    assert len(written.pop("workbook_sha256")) == 64
     assert doc == written
     df = result.to_frame()
     assert len(df) == len(result.units)

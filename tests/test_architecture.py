@@ -125,8 +125,16 @@ def test_mutant_unknown_form_id_is_a_clean_refusal(tmp_path, capsys) -> None:
 def test_mutant_missing_name_finding_keeps_the_code_and_its_message(tmp_path) -> None:
     src = tmp_path / "a.xlsx"
     new_workbook(HOANG_TRUONG, src)
-    broken = rewrite_part(src, tmp_path / "b.xlsx", "xl/workbook.xml",
-                          lambda x: re.sub(rb'<definedName name="CT_3_3_1_a">[^<]*</definedName>', b"", x))
+    nameless = rewrite_part(src, tmp_path / "n.xlsx", "xl/workbook.xml",
+                            lambda x: re.sub(rb'<definedName name="CT_3_3_1_a">[^<]*</definedName>', b"", x))
+    # With only the name gone the reader finds the row again by its hidden code: a structure warning.
+    assert any(f.rule == "structure:name-missing" and f.codes == ("3.3.1.a",)
+               for f in validate_file(nameless).findings)
+    # With the hidden code gone too, nothing locates it: the missing-name error, with its code and message.
+    row = validate_file(src).report.cells["CT_3_3_1_a"].row + 1
+    code_cell = f"{chr(65 + layout.STAT_CODE_COL)}{row}".encode()
+    broken = rewrite_part(nameless, tmp_path / "b.xlsx", "xl/worksheets/sheet2.xml",
+                          lambda x: re.sub(rb'<c r="%s"[^>]*?(?:/>|>.*?</c>)' % code_cell, b"", x, count=1, flags=re.S))
     result = validate_file(broken)
     found = [f for f in result.findings if f.rule == "missing-name:CT_3_3_1_a"]
     assert len(found) == 1

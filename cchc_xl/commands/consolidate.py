@@ -34,7 +34,7 @@ from cchc_xl.model import names
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from cchc_xl.model.tabular import Tabular
 from cchc_xl.model.vnencoding import detect_many, fix_text, to_unicode
-from cchc_xl.ooxml.safety import is_hidden_or_temp, is_lock_file, sniff
+from cchc_xl.ooxml.safety import escape_surrogates, is_hidden_or_temp, is_lock_file, sniff
 from cchc_xl.sources.workbook import validate_file
 
 WORKBOOK_SUFFIXES = (".xlsx", ".xlsm", ".xls")
@@ -109,6 +109,7 @@ def _finding_dict(f: object) -> dict:
 def _read_file(path: str, root: str = "", framework: str | None = None) -> FileRecord:
     """Validate one workbook and extract its compact record. Never raises (runs inside a pool worker)."""
     rel = os.path.relpath(path, root).replace(os.sep, "/") if root else os.path.basename(path)
+    rel = escape_surrogates(rel)  # a Latin-1 byte in a file name is shown escaped, never crashes a run
     try:
         mtime = os.stat(path).st_mtime
     except OSError:
@@ -258,7 +259,7 @@ def scan(directory: Path, skip: Iterable[Path] = ()) -> tuple[list[Path], list[R
         dirnames.sort()
         for name in sorted(filenames):
             path = Path(dirpath) / name
-            rel = path.relative_to(directory).as_posix()
+            rel = escape_surrogates(path.relative_to(directory).as_posix())
             if path.resolve() in skipped:
                 continue
             if is_lock_file(path):

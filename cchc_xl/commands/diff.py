@@ -33,6 +33,7 @@ from __future__ import annotations
 
 import datetime as dt
 import difflib
+import io
 import itertools
 import math
 import re
@@ -58,8 +59,8 @@ from cchc_xl.model.data import META_FIELDS
 from cchc_xl.model.numbers import parse_number
 from cchc_xl.model.report import CellRef, Report
 from cchc_xl.model.tabular import Tabular
-from cchc_xl.ooxml.reader import WorkbookIndex, read_formulas, read_report, workbook_index
-from cchc_xl.ooxml.safety import parse_xml, read_part
+from cchc_xl.ooxml.package import Package
+from cchc_xl.ooxml.reader import WorkbookIndex, index_of, read_formulas, read_report
 from cchc_xl.sources.workbook import validate_report
 
 KINDS = ("structure", "metadata", "value", "derived", "formula", "type", "added", "removed", "scores", "note",
@@ -276,20 +277,20 @@ class Side:
         return None
 
 
-def _read_grids(path: Path) -> dict[str, list[list[object]]]:
-    wb = CalamineWorkbook.from_path(str(path))
+def _read_grids(package: Package) -> dict[str, list[list[object]]]:
+    """Every sheet's grid, read by calamine from the package's bounded copy (far cells already cut)."""
+    wb = CalamineWorkbook.from_filelike(io.BytesIO(package.calamine_bytes(package.sheet_names)))
     try:
         return {nfc(name): wb.get_sheet_by_name(name).to_python(skip_empty_area=False) for name in wb.sheet_names}
     finally:
         wb.close()
 
 
-def _read_core(path: Path) -> dict[str, object]:
+def _read_core(package: Package) -> dict[str, object]:
     """lastModifiedBy and modified from docProps/core.xml (absent part or element → None)."""
-    try:
-        root = parse_xml(read_part(str(path), "docProps/core.xml"), path=str(path))
-    except KeyError:
+    if not package.has("docProps/core.xml"):
         return {"last_modified_by": None, "modified": None}
+    root = package.xml("docProps/core.xml")
     by = root.find("cp:lastModifiedBy", _CORE_NS)
     modified = root.find("dcterms:modified", _CORE_NS)
     return {"last_modified_by": nfc(by.text) if by is not None and by.text else None,
@@ -346,10 +347,11 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
     """Read and align one workbook. Raises ``UnusableInput`` (from ``read_report``) for unusable files."""
     path = Path(path)
     report = read_report(path, framework, strict_version=False)
-    index = workbook_index(path)
-    grids = _read_grids(path)
+    package = report.package
+    index = index_of(package)
+    grids = _read_grids(package)
     form, fw = report.form, report.framework
-    side = Side(path, report, index, grids, {}, {}, {}, _read_core(path))
+    side = Side(path, report, index, grids, {}, {}, {}, _read_core(package))
     order = 0
     for ind in form.cells:
         ref = report.cells.get(ind.name)
@@ -398,7 +400,7 @@ def read_side(path: str | Path, framework: str | None = None) -> Side:
             say("diff-section-total"), derived=True, sources=_score_sources(fw, TOTAL_CODE, column),
             expected=derive.total_formula(fw, appraised), column=column, order=order)
     derived_refs = [e.ref for e in (*side.indicators.values(), *side.scores.values()) if e.derived]
-    side.formulas = read_formulas(path, derived_refs)
+    side.formulas = read_formulas(package, derived_refs)
     _fill_uncalculated(side)
     return side
 
@@ -797,32 +799,16 @@ def _address(row: int, col: int) -> str:
 _CELL = re.compile(r"^([A-Z]{1,3})([0-9]+)$")
 
 
-def formula_cells(path: Path, sheet: str) -> dict[tuple[int, int], str]:
+def formula_cells(package: Package, sheet: str) -> dict[tuple[int, int], str]:
     """(row, col) → formula text of every formula cell of ``sheet`` (shared-formula children included).
 
-    ``io.read_formulas`` answers for known cells; the "other" section needs every formula of a sheet so
-    that computed results (layout formulas such as the Kiểm tra status column) are compared by formula,
-    not by a cached value a non-calculating tool may have dropped.
+    ``read_formulas`` answers for known cells; the "other" section needs every formula of a sheet so that
+    computed results (layout formulas such as the Kiểm tra status column) are compared by formula, not by a
+    cached value a non-calculating tool may have dropped. Both come from the package's one scan.
     """
-    from cchc_xl.ooxml.reader import sheet_parts
-
-    part = sheet_parts(path).get(sheet)
-    if not part:
+    if sheet not in package.sheet_names:
         return {}
-    root = parse_xml(read_part(str(path), part), path=str(path))
-    ns = "{http://schemas.openxmlformats.org/spreadsheetml/2006/main}"
-    out: dict[tuple[int, int], str] = {}
-    for c in root.iter(f"{ns}c"):
-        f = c.find(f"{ns}f")
-        m = _CELL.match(c.get("r") or "")
-        if f is None or not m:
-            continue
-        col = 0
-        for ch in m.group(1):
-            col = col * 26 + ord(ch) - 64
-        text = f.text or f"(shared {f.get('si')})"
-        out[(int(m.group(2)) - 1, col - 1)] = "=" + text
-    return out
+    return dict(package.formulas(sheet))
 
 
 def _compare_other(old: Side, new: Side, sheets: Mapping[str, str], anchors) -> list[Change]:
@@ -834,7 +820,7 @@ def _compare_other(old: Side, new: Side, sheets: Mapping[str, str], anchors) -> 
         if CHECK_SHEET in (sheet_old, sheet_new):
             continue
         grid_old, grid_new = old.grids.get(sheet_old, []), new.grids.get(sheet_new, [])
-        f_old, f_new = formula_cells(old.path, sheet_old), formula_cells(new.path, sheet_new)
+        f_old, f_new = formula_cells(old.report.package, sheet_old), formula_cells(new.report.package, sheet_new)
         mapping = _row_map(grid_old, grid_new, sheet_old, sheet_new, anchors.get(sheet_old, []), ex_old, ex_new)
         for r_old, r_new in sorted(mapping.items()):
             row_a = grid_old[r_old] if r_old < len(grid_old) else []

@@ -10,21 +10,20 @@ the inputs give, which is how stated figures in legacy reports are caught.
 from __future__ import annotations
 
 import datetime as dt
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from cchc_xl.engine.rules import Finding
 from cchc_xl.engine.state import data_from_report, stated_codes, stated_findings
-from cchc_xl.errors import OutputRefused
-from cchc_xl.messages import say
 from cchc_xl.model import layout, names
 from cchc_xl.model.catalog import (
     PERIODS,
 )
 from cchc_xl.model.report import CellRef
+from cchc_xl.ooxml.publish import in_place as in_place_session
+from cchc_xl.ooxml.publish import refuse_input_overwrite
 from cchc_xl.ooxml.reader import read_report
-from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
+from cchc_xl.ooxml.writer import CellWrite, neutralise_writes, refresh_writes, write_cells
 from cchc_xl.sources.datafile import check_data, load_data
 
 # ------------------------------------------------------------------------------ fill an existing workbook
@@ -57,8 +56,19 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
     """Write values and scores by code into an existing workbook, surgically, refreshing cached values.
 
     Without ``out`` and without ``in_place`` nothing is written (a dry run that still reports findings).
-    In place, the original is kept as ``WORKBOOK.bak`` and replaced atomically.
+    In place, the workbook is locked for the whole change, the original is kept as ``WORKBOOK.bak`` (then
+    ``.bak.1``, ``.bak.2``…) and replaced atomically. Formulas found in cells the template keeps for typed
+    values (a DDE call, a HYPERLINK, an external reference) are written back as the value they showed.
     """
+    if out is not None:
+        refuse_input_overwrite(out, [workbook, data] if not isinstance(data, dict) else [workbook])
+    if in_place:
+        with in_place_session(workbook):
+            return _fill(workbook, data, Path(workbook), force=True)
+    return _fill(workbook, data, Path(out) if out else None, force=force)
+
+
+def _fill(workbook, data, target: Path | None, force: bool) -> FillResult:
     report = read_report(workbook)
     doc = load_data(data) if not isinstance(data, dict) else data
     doc = {**doc, "form": doc.get("form") or report.form.id}
@@ -101,14 +111,8 @@ def fill_workbook(workbook: str | Path, data: str | Path | dict, out: str | Path
         ref = report.cells[report.form.indicator(code).name]
         writes[CellRef(ref.sheet, ref.row, ref.col + layout.NOTE_OFFSET)] = CellWrite(note)
     refresh = refresh_writes(report, state)
-    writes = {**refresh, **writes}
-    target = Path(workbook) if in_place else (Path(out) if out else None)
+    writes = {**refresh, **neutralise_writes(report), **writes}
     if target is None:
         return FillResult(None, tuple(written), tuple(findings), tuple(incoming.warnings))
-    if in_place:
-        shutil.copy2(workbook, str(workbook) + ".bak")
-        force = True
-    elif Path(target).resolve() == Path(workbook).resolve():
-        raise OutputRefused(say("output-same-as-input", path=str(target)))
-    write_cells(workbook, target, writes, force=force)
+    write_cells(report.package or workbook, target, writes, force=force)
     return FillResult(target, tuple(written), tuple(findings), tuple(incoming.warnings))

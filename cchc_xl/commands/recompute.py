@@ -7,19 +7,20 @@ totals, the Kiểm tra sheet and the highlight flags — so readers that do not 
 
 from __future__ import annotations
 
-import shutil
 from dataclasses import dataclass
 from pathlib import Path
 
 from cchc_xl.engine.derive import formula_of, score_formula, total_formula
 from cchc_xl.engine.state import data_from_report, derived_names
-from cchc_xl.errors import OutputRefused
+from cchc_xl.engine.validation import _value_by_name
 from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.numbers import format_vn
 from cchc_xl.model.report import CellRef
+from cchc_xl.ooxml.publish import in_place as in_place_session
+from cchc_xl.ooxml.publish import refuse_input_overwrite
 from cchc_xl.ooxml.reader import read_formulas, read_report
-from cchc_xl.ooxml.writer import CellWrite, refresh_writes, write_cells
+from cchc_xl.ooxml.writer import CellWrite, neutralise_writes, refresh_writes, write_cells
 
 
 @dataclass(frozen=True)
@@ -57,12 +58,22 @@ def expected_formula(report, name: str) -> str:
 
 def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_place: bool = False,
                        force: bool = False) -> RecomputeResult:
+    """Restore formulas and refresh cached values; in place under a lock, with numbered backups."""
+    if out is not None:
+        refuse_input_overwrite(out, [workbook])
+    if in_place:
+        with in_place_session(workbook):
+            return _recompute(workbook, Path(workbook), force=True)
+    return _recompute(workbook, Path(out) if out else None, force=force)
+
+
+def _recompute(workbook: str | Path, target: Path | None, force: bool) -> RecomputeResult:
     report = read_report(workbook)
     names = derived_names(report.form, report.framework)
     refs = {name: report.cells[name] for name in names if name in report.cells}
-    formulas = read_formulas(report.path, list(refs.values()))
+    formulas = read_formulas(report.package or report.path, list(refs.values()))
     state = data_from_report(report)
-    writes = refresh_writes(report, state)
+    writes = {**refresh_writes(report, state), **neutralise_writes(report)}
     restored = []
     for name, ref in refs.items():
         if formulas.get(ref):
@@ -70,17 +81,11 @@ def recompute_workbook(workbook: str | Path, out: str | Path | None = None, in_p
         formula = expected_formula(report, name)
         cached = writes.get(ref)
         writes[ref] = CellWrite(cached.value if cached else None, formula=formula)
-        was = report.values.get(names[name]) if name.startswith("CT_") else None
+        was = _value_by_name(report, name)  # what the overwritten cell held (a total too, not only CT_)
         restored.append(Restored(names[name], ref.sheet, ref.address, was, formula))
-    target = Path(workbook) if in_place else (Path(out) if out else None)
     if target is None:
         return RecomputeResult(None, tuple(restored), len(writes))
-    if in_place:
-        shutil.copy2(workbook, str(workbook) + ".bak")
-        force = True
-    elif target.resolve() == Path(workbook).resolve():
-        raise OutputRefused(say("output-same-as-input", path=str(target)))
-    write_cells(workbook, target, writes, force=force)
+    write_cells(report.package or workbook, target, writes, force=force)
     return RecomputeResult(target, tuple(restored), len(writes))
 
 

@@ -144,6 +144,31 @@ def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
     return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout_of(form, framework).cells.items()}
 
 
+def _read_notes(report: Report) -> list[Finding]:
+    """What the reader noticed (names relocated, far cells, long texts) and formulas in typed cells."""
+    found = []
+    blocks: dict[tuple, list] = {}  # names moved by the same rows in one sheet: one finding per block
+    for n in report.notes:
+        if n.shift is not None:
+            blocks.setdefault((n.rule, n.shift), []).append(n)
+        elif n.rule.startswith("structure:name-"):
+            blocks.setdefault((n.rule, n.sheet), []).append(n)
+        else:
+            found.append(Finding(n.rule, n.severity, n.codes, n.sheet, n.cell, n.message))
+    for items in blocks.values():
+        first = items[0]
+        codes = tuple(c for n in items for c in n.codes)
+        more = say("finding-name-more", count=len(items) - 1) if len(items) > 1 else ""
+        found.append(Finding(first.rule, first.severity, codes, first.sheet, first.cell, first.message + more))
+    for name, formula in report.input_formulas.items():
+        ref = report.cells[name]
+        shown = formula if len(formula) <= 80 else formula[:77] + "…"
+        code = names.code_of(name, report.form, report.framework)
+        found.append(Finding(f"input-formula:{code}", "error", (code,), ref.sheet, ref.address,
+                             say("finding-input-formula", cell=str(ref), formula=shown), {"formula": formula}))
+    return found
+
+
 def _structure(report: Report) -> list[Finding]:
     """Names the file lost, sheets renamed and rows moved compared with the template."""
     found: list[Finding] = []
@@ -154,10 +179,13 @@ def _structure(report: Report) -> list[Finding]:
     expected = template_positions(report.form, report.framework)
     renamed: dict[str, str] = {}
     moved: list[tuple[str, CellRef, CellRef]] = []
+    relocated = {c for n in report.notes if n.rule.startswith("structure:name-") for c in n.codes}
     for name, ref in report.cells.items():
         want = expected.get(name)
         if want is None:
             continue
+        if name in report.form.by_name and report.form.by_name[name].code in relocated:
+            continue  # reported (once per block) by the reader's note
         if ref.sheet != want.sheet:
             renamed.setdefault(want.sheet, ref.sheet)
         if ref.row != want.row:
@@ -191,5 +219,6 @@ def check_report(report: Report, formula_names: set[str]) -> ValidationResult:
     found += _structure(report)
     if report.framework_note:
         found.append(Finding("framework-differs", "warning", (), None, None, report.framework_note))
+    found += _read_notes(report)
     status = "findings" if found else "ok"
     return ValidationResult(str(report.path), form.id, status, found, report)

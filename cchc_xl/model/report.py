@@ -45,6 +45,19 @@ def parse_ref(text: str) -> CellRef | None:
     return CellRef(nfc(sheet), int(m.group(4)) - 1, col - 1)
 
 
+@dataclass(frozen=True)
+class ReadNote:
+    """Something the reader noticed about the file's structure (validation turns it into a finding)."""
+
+    rule: str
+    severity: str
+    codes: tuple[str, ...]
+    sheet: str | None
+    cell: str | None
+    message: str
+    shift: tuple[str, int] | None = None  # (sheet, rows moved) for a relocated name, to report blocks once
+
+
 @dataclass
 class Report(Tabular):
     """A commune workbook as read: metadata and every indicator and score, by code, with their cells.
@@ -72,6 +85,9 @@ class Report(Tabular):
     names: dict[str, CellRef] = field(default_factory=dict)  # every workbook-level defined name (KT_… too)
     stated: dict[str, object] = field(default_factory=dict)  # GHI_… name → figure a source printed (issue 11)
     framework_note: str = ""  # a --framework that disagrees with the one the workbook carries (Vietnamese)
+    notes: list[ReadNote] = field(default_factory=list)  # structure the reader noticed (moved names, far cells)
+    input_formulas: dict[str, str] = field(default_factory=dict)  # typed cell's name → the formula found there
+    package: object = field(default=None, repr=False, compare=False)  # the opened ooxml Package it came from
 
     def cell_of(self, code: str) -> CellRef | None:
         return self.cells.get(self.form.indicator(code).name)

@@ -11,12 +11,17 @@ never trusted), XML is parsed with defusedxml with DTDs/entities forbidden, and 
 
 Kinds raised by :func:`sniff`, in the order they are checked:
 ``not-found``, ``is-directory``, ``lock-file``, ``unreadable`` (permission denied / file locked by another
-program), ``empty-file``, ``too-large``, ``encrypted``, ``legacy-xls``, ``not-a-workbook``, ``truncated-zip``,
-``zip-bomb``, ``xml-bomb``, ``bad-xml``.
+program), ``empty-file``, ``too-large``, ``encrypted``, ``legacy-xls``, ``not-a-workbook``, ``missing-part``,
+``truncated-zip`` (a bad CRC is this kind, with its own sentence), ``zip-bomb``, ``xml-bomb``, ``bad-xml``.
+
+The checks themselves run in :meth:`cchc_xl.ooxml.package.Package.open`, which keeps what it read (the one
+open of a file per command); :func:`sniff` is that open, returning only the kind. Only the public
+:mod:`zipfile` API is used (members are inflated here from the in-memory bytes at their ``header_offset``).
 """
 
 from __future__ import annotations
 
+import io
 import os
 import re
 import stat
@@ -97,6 +102,10 @@ MESSAGES: dict[str, str] = {
         "Tệp '{name}' bị hỏng hoặc không đầy đủ (có thể do tải về hay đính kèm bị gián đoạn); "
         "hãy đề nghị người gửi gửi lại tệp gốc."
     ),
+    "truncated-zip:crc": (
+        "Tệp '{name}' bị hỏng: dữ liệu nén bên trong không khớp mã kiểm tra (CRC), có thể do sao chép, tải về "
+        "hoặc ổ đĩa bị lỗi; hãy đề nghị người gửi gửi lại tệp gốc."
+    ),
     "zip-bomb": (
         "Tệp '{name}' có dung lượng giải nén vượt giới hạn an toàn hoặc cấu trúc nén bất thường nên đã bị từ chối "
         "để bảo vệ máy tính; hãy mở tệp bằng Excel, lưu thành tệp mới rồi gửi lại, hoặc báo cán bộ phụ trách "
@@ -110,6 +119,10 @@ MESSAGES: dict[str, str] = {
     "bad-xml": (
         "Tệp '{name}' có nội dung XML bị lỗi nên không thể đọc; hãy mở tệp bằng Excel, lưu thành tệp mới "
         "rồi gửi lại."
+    ),
+    "missing-part": (
+        "Tệp '{name}' thiếu phần sổ làm việc (xl/workbook.xml) trong gói Excel; hãy mở tệp gốc bằng Excel, "
+        "lưu thành tệp mới rồi gửi lại."
     ),
 }
 
@@ -125,7 +138,11 @@ class Limits:
     max_members: int = 10_000
 
 
-_RATIO_FLOOR = 2**20  # the ratio limit applies to members larger than this
+# The ratio limit applies to honest members (inflating to no more than declared) larger than 16 MiB — a
+# 1 MB cell of repeated text is ordinary data, and the absolute caps still bound everything — but to bytes
+# produced beyond a member's declared size already past 1 MiB (a lying header is hostile).
+_RATIO_FLOOR = 16 * 2**20
+_LIE_FLOOR = 2**20
 _CHUNK = 64 * 1024
 _HEAD = 4096
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
@@ -170,11 +187,16 @@ def _display_name(path) -> str:
         name = _basename(path)
     except (TypeError, ValueError):
         return UNKNOWN_NAME
-    # Undecodable bytes arrive as lone surrogates (surrogateescape): make them printable replacement chars.
-    name = name.encode("utf-8", "surrogateescape").decode("utf-8", "replace")
+    # Undecodable bytes arrive as lone surrogates (surrogateescape): show them escaped (\\xe0), printable.
+    name = escape_surrogates(name)
     # Control characters (newlines, tabs…) must not break the one-line sentence.
     name = "".join("\ufffd" if unicodedata.category(ch) == "Cc" else ch for ch in name)
     return unicodedata.normalize("NFC", name) or UNKNOWN_NAME
+
+
+def escape_surrogates(text: str) -> str:
+    """A name decoded with surrogateescape (a Latin-1 byte in a file name) made printable: ``\\xe0``."""
+    return text.encode("utf-8", "surrogateescape").decode("utf-8", "backslashreplace")
 
 
 def _path_str(path) -> str | None:
@@ -255,7 +277,7 @@ def _stream_member(fp, info: zipfile.ZipInfo, limits: Limits, path, sink=None, t
 
     remaining = info.compress_size
     inflater = zlib.decompressobj(-15) if method == zipfile.ZIP_DEFLATED else None
-    cap = min(limits.max_part_bytes, info.file_size)
+    cap = limits.max_part_bytes
     produced = 0
     crc = 0
     while True:
@@ -279,7 +301,8 @@ def _stream_member(fp, info: zipfile.ZipInfo, limits: Limits, path, sink=None, t
         produced += len(out)
         if produced > cap:
             raise _fail("zip-bomb", path)
-        if produced > _RATIO_FLOOR and produced > limits.max_ratio * max(info.compress_size, 1):
+        floor = _LIE_FLOOR if produced > info.file_size else _RATIO_FLOOR
+        if produced > floor and produced > limits.max_ratio * max(info.compress_size, 1):
             raise _fail("zip-bomb", path)
         if total is not None:
             total[0] += len(out)
@@ -289,20 +312,32 @@ def _stream_member(fp, info: zipfile.ZipInfo, limits: Limits, path, sink=None, t
         if sink is not None and out:
             sink(out)
     if produced != info.file_size or crc != info.CRC:
-        raise _fail("truncated-zip", path)
+        raise _fail("truncated-zip", path, "crc" if produced == info.file_size else None)
 
 
 def _read_info(zf: zipfile.ZipFile, info: zipfile.ZipInfo, limits: Limits, path, total=None) -> bytes:
+    """Read one member through the public ``ZipFile.open`` API, in chunks, under the caps.
+
+    ``ZipExtFile`` never yields more than the declared size and checks the CRC at the end, so a lying
+    header or flipped bits end in ``BadZipFile``: damaged, not a bomb.
+    """
+    if info.flag_bits & 0x1:
+        raise _fail("encrypted", path)
+    if info.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        raise _fail("not-a-workbook", path, "damaged")
     chunks: list[bytes] = []
-    fp = zf.fp
-    if fp is None:
-        raise ValueError("read_part: the ZipFile is closed")
-    lock = getattr(zf, "_lock", None)
-    if lock is not None:
-        with lock:
-            _stream_member(fp, info, limits, path, chunks.append, total)
-    else:
-        _stream_member(fp, info, limits, path, chunks.append, total)
+    produced = 0
+    try:
+        with zf.open(info) as member:
+            while chunk := member.read(_CHUNK):
+                produced += len(chunk)
+                if produced > limits.max_part_bytes:
+                    raise _fail("zip-bomb", path)
+                chunks.append(chunk)
+    except zipfile.BadZipFile as exc:
+        raise _fail("truncated-zip", path, "crc" if "CRC" in str(exc) else None) from None
+    if produced != info.file_size:
+        raise _fail("truncated-zip", path)
     return b"".join(chunks)
 
 
@@ -344,22 +379,12 @@ def read_part(path_or_zipfile, name: str, limits: Limits = Limits()) -> bytes:
             raise
         except Exception:
             raise _fail("truncated-zip", zf.filename) from None
-    path = path_or_zipfile
-    f, _size = _open_readonly(path)
-    with f:
-        try:
-            zf = zipfile.ZipFile(f)
-        except Exception:
-            raise _fail("truncated-zip", path) from None
-        with zf:
-            info = _getinfo(zf, name)
-            _check_declared(info, limits, path)
-            try:
-                return _read_info(zf, info, limits, path)
-            except UnusableInput:
-                raise
-            except Exception:
-                raise _fail("truncated-zip", path) from None
+    from cchc_xl.ooxml.package import Package
+
+    package = Package.open(path_or_zipfile, limits)
+    if not package.has(name):
+        raise KeyError(name)
+    return package.part(name)
 
 
 # ------------------------------------------------------------------------------------------------- XML
@@ -451,86 +476,8 @@ def _not_zip_verdict(head: bytes, path) -> UnusableInput:
     return _fail("not-a-workbook", path)
 
 
-def _member_count(f) -> int | None:
-    """Total entries announced by the end-of-central-directory record (zip64 aware), or None if unknown."""
-    end_rec_data = getattr(zipfile, "_EndRecData", None)
-    if end_rec_data is None:
-        return None
-    try:
-        rec = end_rec_data(f)
-    except Exception:
-        return None
-    if not rec:
-        return None
-    return rec[4]  # _ECD_ENTRIES_TOTAL
-
-
-def _zip_verdict(f, limits: Limits, path) -> str:
-    count = _member_count(f)
-    if count is not None and count > limits.max_members:
-        raise _fail("zip-bomb", path)
-    f.seek(0)
-    try:
-        zf = zipfile.ZipFile(f)
-    except Exception:  # BadZipFile, LargeZipFile, struct/EOF/Value errors on mangled directories
-        raise _fail("truncated-zip", path) from None
-    with zf:
-        infos = zf.infolist()
-        if len(infos) > limits.max_members:
-            raise _fail("zip-bomb", path)
-        declared_total = 0
-        for info in infos:
-            _check_declared(info, limits, path)
-            declared_total += info.file_size
-            if declared_total > limits.max_total_bytes:
-                raise _fail("zip-bomb", path)
-
-        by_lower: dict[str, zipfile.ZipInfo] = {}
-        for info in infos:
-            if by_lower.setdefault(info.filename.lower(), info) is not info:
-                # Two members with the same (case-insensitive) name: readers would disagree on which one
-                # is "the" part, so what we check might not be what they read.  Excel never writes this.
-                raise _fail("not-a-workbook", path, "damaged")
-        if _WORKBOOK not in by_lower or _CONTENT_TYPES not in by_lower:
-            raise _other_package_verdict(zf, by_lower, limits, path)
-
-        # Integrity: every member decompresses to exactly its declared size and CRC, within the caps.
-        wanted = {by_lower[_CONTENT_TYPES].filename, by_lower[_WORKBOOK].filename}
-        kept: dict[str, bytes] = {}
-        total = [0]
-        for info in infos:
-            head = bytearray()
-            chunks: list[bytes] = []
-            is_xml = info.filename.lower().endswith(_XML_SUFFIXES)
-            keep = info.filename in wanted and info.filename not in kept
-
-            def sink(chunk, head=head, chunks=chunks, is_xml=is_xml, keep=keep):
-                if is_xml and len(head) < _HEAD:
-                    head.extend(chunk[: _HEAD - len(head)])
-                if keep:
-                    chunks.append(chunk)
-
-            try:
-                _stream_member(zf.fp, info, limits, path, sink, total)
-            except UnusableInput:
-                raise
-            except Exception:
-                raise _fail("truncated-zip", path) from None
-            if is_xml and _has_dtd(bytes(head)):
-                raise _fail("xml-bomb", path)
-            if keep:
-                kept[info.filename] = b"".join(chunks)
-
-    content_types = parse_xml(kept[by_lower[_CONTENT_TYPES].filename], path=path)
-    parse_xml(kept[by_lower[_WORKBOOK].filename], path=path)
-    kind = _main_kind(content_types, by_lower[_WORKBOOK].filename)
-    if kind is None:
-        raise _fail("not-a-workbook", path)
-    return kind
-
-
-def _other_package_verdict(zf: zipfile.ZipFile, by_lower: dict, limits: Limits, path) -> UnusableInput:
-    names = by_lower.keys()
+def other_package_verdict(names, read, path) -> UnusableInput:
+    """Why a zip without a workbook part is not ours; `names` are lower-case part names, `read(name)` bytes."""
     if "xl/workbook.bin" in names:
         return _fail("not-a-workbook", path, "xlsb")
     if any(n.startswith("word/") for n in names):
@@ -539,7 +486,7 @@ def _other_package_verdict(zf: zipfile.ZipFile, by_lower: dict, limits: Limits, 
         return _fail("not-a-workbook", path, "powerpoint")
     if "mimetype" in names:
         try:
-            mimetype = read_part(zf, by_lower["mimetype"].filename, Limits(max_part_bytes=256))
+            mimetype = read("mimetype")[:256]
         except Exception:
             mimetype = b""
         if mimetype.startswith(b"application/vnd.oasis.opendocument.spreadsheet"):
@@ -548,14 +495,13 @@ def _other_package_verdict(zf: zipfile.ZipFile, by_lower: dict, limits: Limits, 
             return _fail("not-a-workbook", path, "word")
         if mimetype.startswith(b"application/vnd.oasis.opendocument.presentation"):
             return _fail("not-a-workbook", path, "powerpoint")
+    if any(n.startswith("xl/") for n in names) and "xl/workbook.xml" not in names:
+        return _fail("missing-part", path)
     return _fail("not-a-workbook", path)
 
 
-def sniff(path, limits: Limits = Limits()) -> str:
-    """Return 'xlsx' or 'xlsm' for an OOXML spreadsheet package that passed every check; else raise UnusableInput.
-
-    `limits` is optional (tests use small ones); the file is opened read-only and closed before returning.
-    """
+def precheck(path) -> None:
+    """The checks by name and file type, before any byte is read."""
     try:
         st = os.stat(path)
     except (FileNotFoundError, NotADirectoryError):
@@ -569,27 +515,22 @@ def sniff(path, limits: Limits = Limits()) -> str:
     if is_lock_file(path):
         raise _fail("lock-file", path)
 
-    f, size = _open_readonly(path)
-    with f:
-        if size == 0:
-            raise _fail("empty-file", path)
-        if size > limits.max_file_bytes:
-            raise _fail("too-large", path)
-        try:
-            head = f.read(_HEAD)
-        except OSError:
-            raise _fail("unreadable", path) from None
-        if not head:
-            raise _fail("empty-file", path)
-        if head.startswith(_OLE_MAGIC):
-            raise _ole_verdict(f, path)
-        if head[:4] not in _ZIP_MAGICS:
-            raise _not_zip_verdict(head, path)
-        try:
-            return _zip_verdict(f, limits, path)
-        except UnusableInput:
-            raise
-        except OSError:
-            raise _fail("unreadable", path) from None
-        except Exception:  # last line of defence: a malformed package must never crash the caller
-            raise _fail("truncated-zip", path) from None
+
+def sniff_head(raw: bytes, path) -> None:
+    """Raise the precise reason when the file's first bytes are not a zip package."""
+    head = raw[:_HEAD]
+    if head.startswith(_OLE_MAGIC):
+        raise _ole_verdict(io.BytesIO(raw), path)
+    if head[:4] not in _ZIP_MAGICS:
+        raise _not_zip_verdict(head, path)
+
+
+def sniff(path, limits: Limits = Limits()) -> str:
+    """Return 'xlsx' or 'xlsm' for an OOXML spreadsheet package that passed every check; else raise UnusableInput.
+
+    `limits` is optional (tests use small ones); the file is opened read-only once (:class:`Package`).
+    Commands that go on to read the workbook use ``Package.open`` directly and keep the opened package.
+    """
+    from cchc_xl.ooxml.package import Package
+
+    return Package.open(path, limits).kind

@@ -15,10 +15,11 @@ from pathlib import Path
 
 from cchc_xl.engine.state import _locator, computed_cells
 from cchc_xl.errors import WriteRefused
+from cchc_xl.messages import say
 from cchc_xl.model.data import WorkbookData
 from cchc_xl.model.report import CellRef, Report
-from cchc_xl.ooxml.reader import atomic_output, sheet_parts
-from cchc_xl.ooxml.safety import read_part, sniff
+from cchc_xl.ooxml.package import Package
+from cchc_xl.ooxml.reader import atomic_output
 from cchc_xl.ooxml.xmltext import escape
 
 
@@ -88,8 +89,10 @@ _SPANS = re.compile(rb'\sspans="[^"]*"')
 
 def patch_sheet(xml: bytes, writes: dict[str, CellWrite]) -> bytes:
     """Return ``xml`` with the given cells (A1 addresses) replaced or inserted; everything else untouched."""
-    if b"<x:sheetData" in xml or b"<x:row" in xml:
-        raise WriteRefused("prefixed-xml")
+    if re.search(rb"<[A-Za-z_][\w.-]*:sheetData\b", xml):
+        raise WriteRefused(say("prefixed-xml-write"))
+    if re.search(rb"<c(?=[\s>/])(?![^>]*\br=)[^>]*>", xml):
+        raise WriteRefused(say("no-r-write"))
     by_row: dict[int, dict[str, CellWrite]] = {}
     for address, write in writes.items():
         by_row.setdefault(int(re.search(r"\d+", address).group(0)), {})[address] = write  # type: ignore[union-attr]
@@ -175,33 +178,62 @@ def _patch_row(row_xml: bytes, writes: dict[str, CellWrite]) -> bytes:
     return head + b"".join(out) + b"</row>"
 
 
-def write_cells(src: str | Path, dst: str | Path, writes: dict[CellRef, CellWrite], force: bool = True) -> None:
-    """Copy ``src`` to ``dst`` changing only ``writes``; drop calcChain when formulas were written."""
-    sniff(src)
-    parts = sheet_parts(src)
+def write_cells(src: str | Path | Package, dst: str | Path, writes: dict[CellRef, CellWrite],
+                force: bool = True) -> None:
+    """Copy ``src`` to ``dst`` changing only ``writes``; drop calcChain when formulas were written.
+
+    ``src`` may be the already opened :class:`Package` of the workbook (nothing is read twice).
+    """
+    package = src if isinstance(src, Package) else Package.open(src)
+    parts = package.sheet_parts()
     by_part: dict[str, dict[str, CellWrite]] = {}
     for ref, write in writes.items():
         part = parts.get(ref.sheet)
-        if not part:
+        if not part or not package.has(part):
             raise WriteRefused(ref.sheet)
         by_part.setdefault(part, {})[ref.address] = write
-    patched = {part: patch_sheet(read_part(str(src), part), cells) for part, cells in by_part.items()}
+    patched = {part: patch_sheet(package.part(part), cells) for part, cells in by_part.items()}
     adds_formulas = any(w.formula is not None for w in writes.values())
-    with zipfile.ZipFile(src) as zin, atomic_output(dst, force=force) as tmp:
-        names = zin.namelist()
-        drop_chain = adds_formulas and "xl/calcChain.xml" in names
-        with zipfile.ZipFile(tmp, "w") as zout:
-            for info in zin.infolist():
-                if drop_chain and info.filename == "xl/calcChain.xml":
-                    continue
-                data = patched.get(info.filename)
-                if data is None:
-                    data = read_part(str(src), info.filename)
-                    if drop_chain and info.filename == "[Content_Types].xml":
-                        data = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", data)
-                    if drop_chain and info.filename == "xl/_rels/workbook.xml.rels":
-                        data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
-                zout.writestr(info, data, compress_type=info.compress_type)
+    lowered = {n.lower() for n in package.parts}
+    drop_chain = adds_formulas and "xl/calcchain.xml" in lowered
+    with atomic_output(dst, force=force) as tmp, zipfile.ZipFile(tmp, "w") as zout:
+        for name, data in package.parts.items():
+            lower = name.lower()
+            if drop_chain and lower == "xl/calcchain.xml":
+                continue
+            data = patched.get(name, data)
+            if drop_chain and lower == "[content_types].xml":
+                data = re.sub(rb'<Override[^>]*PartName="/xl/calcChain.xml"[^>]*/>', b"", data)
+            if drop_chain and lower == "xl/_rels/workbook.xml.rels":
+                data = re.sub(rb'<Relationship[^>]*Target="[^"]*calcChain.xml"[^>]*/>', b"", data)
+            info = package.infos[name]
+            out = zipfile.ZipInfo(name, date_time=info.date_time)
+            out.external_attr = info.external_attr
+            zout.writestr(out, data, compress_type=info.compress_type)
+
+
+def shown_value(report: Report, name: str) -> object:
+    """The value a named cell showed when read (its cached result, for a formula cell)."""
+    from cchc_xl.model import names as naming
+
+    ref = naming.decode(name, report.form, report.framework)
+    if ref is None:
+        return None
+    if ref.kind == "meta":
+        return report.meta.get(ref.code)
+    if ref.kind == "indicator":
+        return report.values.get(ref.code)
+    if ref.kind == "self":
+        return report.scores.get(ref.code)
+    if ref.kind == "appraised":
+        return report.appraised.get(ref.code)
+    return report.totals.get(name)
+
+
+def neutralise_writes(report: Report) -> dict[CellRef, CellWrite]:
+    """Constant writes replacing every formula found in a typed cell (DDE, HYPERLINK, external reference)
+    by the value it showed."""
+    return {report.cells[name]: CellWrite(shown_value(report, name)) for name in report.input_formulas}
 
 
 def refresh_writes(report: Report, data: WorkbookData) -> dict[CellRef, CellWrite]:

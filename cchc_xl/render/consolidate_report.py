@@ -92,7 +92,29 @@ def completeness_note(result: ConsolidationResult) -> str:
     return say("consolidate-completeness-summary", **result.counts())
 
 
-def write_json(result: ConsolidationResult, out: str | Path, force: bool = False) -> Path:
+def publish(result: ConsolidationResult, out: str | Path, json_out: str | Path | None, force: bool = False,
+            extra=()) -> None:
+    """Write the workbook and the JSON report as one publication.
+
+    Both are written to temporaries in their target folders first; then the workbook is renamed into
+    place and the JSON — which carries the workbook's SHA-256 — last. A run killed anywhere leaves either
+    the old pair, or a new workbook beside a JSON whose hash does not match it (detectable), never a JSON
+    describing a workbook that is not there; temporaries are removed on every exit path.
+    """
+    from cchc_xl.ooxml.publish import publish_together, sha256_of
+
+    with atomic_output(out, force=force, publish=False) as tmp_book:
+        write_workbook(result, tmp_book, force=True, extra=extra)
+        if json_out is None:
+            publish_together([(tmp_book, Path(out))])
+            return
+        with atomic_output(json_out, force=force, publish=False) as tmp_json:
+            write_json(result, tmp_json, force=True, workbook_sha256=sha256_of(tmp_book))
+            publish_together([(tmp_book, Path(out)), (tmp_json, Path(json_out))])
+
+
+def write_json(result: ConsolidationResult, out: str | Path, force: bool = False,
+               workbook_sha256: str | None = None) -> Path:
     """The JSON report, streamed unit by unit (the same document as ``result.to_json()``)."""
 
     def dump(value: object) -> str:
@@ -100,6 +122,8 @@ def write_json(result: ConsolidationResult, out: str | Path, force: bool = False
 
     with atomic_output(out, force=force) as tmp, tmp.open("w", encoding="utf-8") as fh:
         head, tail = result.json_head(), result.json_tail()
+        if workbook_sha256:
+            head = {**head, "workbook_sha256": workbook_sha256}
         fh.write("{" + ", ".join(f"{dump(k)}: {dump(v)}" for k, v in head.items()) + ', "units": [')
         for n, unit in enumerate(result.units):
             fh.write(("," if n else "") + "\n " + dump(result.unit_json(unit)))

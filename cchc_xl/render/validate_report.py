@@ -7,6 +7,8 @@ to recalculate on open because openpyxl does not keep cached formula values.
 
 from __future__ import annotations
 
+import io
+import warnings
 import zipfile
 from pathlib import Path
 
@@ -58,21 +60,47 @@ def _row(cell: str | None) -> int:
     return int(digits) if digits else 0
 
 
+def _member_names(src: Path) -> list[str]:
+    with zipfile.ZipFile(src) as zf:
+        return zf.namelist()
+
+
 def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> Path:
     """Write a copy with offending cells highlighted, a comment on each, and a results sheet with links."""
     import openpyxl
     from openpyxl.comments import Comment
     from openpyxl.styles import Alignment, Border, Font, PatternFill, Side
+    from openpyxl.worksheet.hyperlink import Hyperlink
 
+    from cchc_xl.ooxml.writer import shown_value
     from cchc_xl.render.printing import print_visible_columns_openpyxl, row_height, setup_openpyxl
 
     src = Path(result.file)
-    with zipfile.ZipFile(src) as zf:
-        lossy = [n for n in zf.namelist() if n.startswith(_LOSSY_PARTS)]
+    report = result.report
+    package = report.package if report is not None else None
+    members = list(package.parts) if package is not None else _member_names(src)
+    lossy = [n for n in members if n.startswith(_LOSSY_PARTS)]
     if lossy:
         raise OutputRefused(say("annotate-refused", name=src.name, parts=", ".join(lossy[:3])))
-    keep_vba = src.suffix.lower() == ".xlsm"
-    wb = openpyxl.load_workbook(src, keep_vba=keep_vba, rich_text=True)
+    keep_vba = (package.kind if package is not None else src.suffix.lower().lstrip(".")) == "xlsm"
+    source = io.BytesIO(package.raw) if package is not None else src  # the bytes validated, not a re-read
+    try:
+        with warnings.catch_warnings():  # openpyxl warns about extensions it drops: never on stderr
+            warnings.simplefilter("ignore")
+            wb = openpyxl.load_workbook(source, keep_vba=keep_vba, rich_text=True)
+    except Exception:  # openpyxl's own errors on packages it cannot model (no styles part, odd XML …)
+        raise OutputRefused(say("annotate-unreadable", name=src.name)) from None
+    # A formula found in a cell the template keeps for typed values (a DDE call, a HYPERLINK, an external
+    # reference) is not copied: the copy holds the value it showed, as a constant.
+    if report is not None:
+        for name in report.input_formulas:
+            ref = report.cells[name]
+            if ref.sheet in wb.sheetnames:
+                cell = wb[ref.sheet][ref.address]
+                value = shown_value(report, name)
+                cell.value = value
+                if isinstance(value, str):
+                    cell.data_type = "s"
     fills = {"error": PatternFill("solid", fgColor="FFC7CE"), "warning": PatternFill("solid", fgColor="FFEB9C")}
     for f in sorted(result.findings, key=lambda x: x.severity == "error"):  # errors painted last, they win
         if f.sheet in wb.sheetnames and f.cell:
@@ -86,6 +114,7 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
     ws = wb.create_sheet(RESULTS_SHEET, 0)
     ws.append([say("validate-summary", name=src.name, form=result.form, errors=result.errors,
                    warnings=result.warnings)])
+    ws["A1"].data_type = "s"
     ws["A1"].font = Font(bold=True, size=13)
     ws.append(["Mức độ", "Quy tắc", "Chỉ tiêu", "Ô", "Nội dung"])
     for cell in ws[2]:
@@ -94,10 +123,13 @@ def annotate(result: ValidationResult, out: str | Path, force: bool = False) -> 
         ws.append([SEVERITY_LABELS[f.severity], f.rule, ", ".join(f.codes), f"{f.sheet}!{f.cell}" if f.cell else "",
                    f.message])
         row = ws.max_row
-        for col in (1, 2, 3, 5):
-            ws.cell(row, col).data_type = "s"  # text stays text, even when it starts with "="
+        for col in (1, 2, 3, 4, 5):
+            # Text stays text, even when it starts with "=": a sheet named "=calc|'x'" must not become a
+            # formula (the shape of a DDE call) in the location column.
+            ws.cell(row, col).data_type = "s"
         if f.sheet and f.cell:
-            ws.cell(row, 4).hyperlink = f"#'{f.sheet}'!{f.cell}"
+            quoted = f.sheet.replace("'", "''")
+            ws.cell(row, 4).hyperlink = Hyperlink(ref=ws.cell(row, 4).coordinate, location=f"'{quoted}'!{f.cell}")
             ws.cell(row, 4).font = Font(color="0563C1", underline="single")
     widths = (10, 24, 14, 16, 66)
     for col, width in zip("ABCDE", widths, strict=True):

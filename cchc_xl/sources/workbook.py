@@ -20,7 +20,7 @@ def formula_cells(report: Report) -> set[str]:
     """The defined names whose cells must hold a formula and still do (a constant there is tampering)."""
     must_be_formulas = derived_names(report.form, report.framework)
     refs = {name: report.cells[name] for name in must_be_formulas if name in report.cells}
-    formulas = read_formulas(report.path, list(refs.values()), report.parts or None)
+    formulas = read_formulas(report.package or report.path, list(refs.values()))
     return {name for name, ref in refs.items() if formulas.get(ref)}
 
 
