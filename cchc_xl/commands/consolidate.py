@@ -18,7 +18,6 @@ import json
 import multiprocessing
 import os
 import re
-import unicodedata
 from collections import Counter
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
@@ -33,6 +32,7 @@ from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, load_form, nfc
 from cchc_xl.model.tabular import Tabular
+from cchc_xl.model.units import fold_name, norm_code, norm_name
 from cchc_xl.model.vnencoding import detect_many, fix_text, to_unicode
 from cchc_xl.ooxml.safety import escape_surrogates, is_hidden_or_temp, is_lock_file, sniff
 from cchc_xl.sources.workbook import validate_file
@@ -301,25 +301,12 @@ def read_all(paths: list[Path], root: Path, framework: str | None = None, jobs: 
 
 # ------------------------------------------------------------------------------------- identification
 
-_SPACE = re.compile(r"\s+")
-_PREFIX = re.compile(r"^(ubnd\s+)?(xã|phường|thị trấn)\s+", re.IGNORECASE)
 
 
-def norm_name(text: object) -> str:
-    """Names as compared: NFC, whitespace collapsed, case folded, an administrative prefix ("xã ") dropped."""
-    s = _SPACE.sub(" ", unicodedata.normalize("NFC", "" if text is None else str(text))).strip().casefold()
-    return _PREFIX.sub("", s)
 
 
-def fold_name(text: object) -> str:
-    """The diacritic-folded name ("Hoằng Trường" → "hoang truong"): a reported fallback only."""
-    s = unicodedata.normalize("NFD", norm_name(text)).replace("đ", "d")
-    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
 
 
-def norm_code(text: object) -> str:
-    s = _SPACE.sub("", nfc(text))
-    return s.lstrip("0") or s if s.isdigit() else s.casefold()
 
 
 @dataclass

@@ -26,16 +26,10 @@ from cchc_xl.messages import say
 from cchc_xl.model.catalog import PERIODS, Form, Framework, framework_for, nfc
 from cchc_xl.model.numbers import excel_round, format_vn
 from cchc_xl.model.report import Report
+from cchc_xl.model.units import fold_name, norm_code, norm_name
 from cchc_xl.model.wording import Template, Wording, context_lookup, fill, wording_for
 from cchc_xl.ooxml.reader import read_report
-from cchc_xl.sources.consolidation import (
-    Consolidation,
-    fold_name,
-    load_consolidation,
-    norm_code,
-    norm_name,
-    read_consolidation_xlsx,
-)
+from cchc_xl.sources.consolidation import Consolidation, load_consolidation, read_consolidation_xlsx
 from cchc_xl.sources.workbook import validate_report
 
 ROMAN = ("I", "II", "III", "IV", "V", "VI", "VII", "VIII")

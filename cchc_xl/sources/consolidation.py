@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import json
 import re
-import unicodedata
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -54,25 +53,12 @@ class Consolidation:
     deadline_known: bool = True  # whether "late" was judged against a --deadline (JSON "deadline")
 
 
-# Unit names as the consolidation compares them (the same rules as commands/consolidate, which a source
-# may not import): NFC, spaces collapsed, case folded, "xã/phường/thị trấn" dropped; codes without zeros.
-_SPACE = re.compile(r"\s+")
-_PREFIX = re.compile(r"^(ubnd\s+)?(xã|phường|thị trấn)\s+", re.IGNORECASE)
 
 
-def norm_name(text: object) -> str:
-    s = _SPACE.sub(" ", unicodedata.normalize("NFC", "" if text is None else str(text))).strip().casefold()
-    return _PREFIX.sub("", s)
 
 
-def fold_name(text: object) -> str:
-    s = unicodedata.normalize("NFD", norm_name(text)).replace("đ", "d")
-    return "".join(ch for ch in s if unicodedata.category(ch) != "Mn")
 
 
-def norm_code(text: object) -> str:
-    s = _SPACE.sub("", nfc(text))
-    return s.lstrip("0") or s if s.isdigit() else s.casefold()
 
 
 def load_consolidation(path: str | Path) -> Consolidation:
