@@ -12,7 +12,6 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from decimal import Decimal
-from functools import cache
 
 from cchc_xl.engine import derive
 from cchc_xl.messages import say
@@ -27,6 +26,7 @@ from cchc_xl.model.catalog import (
     RuleSpec,
     name_for,
 )
+from cchc_xl.model.memo import by_identity
 from cchc_xl.model.numbers import excel_round, format_vn, parse_number, suggest_amount
 
 OK, BAD, NA = "✓", "✗", "–"
@@ -766,7 +766,7 @@ def meta_rules(form: Form) -> list[Rule]:
     return rules
 
 
-@cache
+@by_identity()
 def rules_for(form: Form, framework: Framework) -> tuple[Rule, ...]:
     """The complete, ordered rule list of a workbook (cached per form and framework)."""
     return tuple(meta_rules(form) + form_rules(form) + score_rules(framework) + [ScoreCompleteRule(framework)]

@@ -7,7 +7,6 @@ the file (and its formulas) is the source's job (:mod:`cchc_xl.sources.workbook`
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 from typing import ClassVar
 
 from cchc_xl.engine import derive
@@ -19,6 +18,7 @@ from cchc_xl.messages import say
 from cchc_xl.model import names
 from cchc_xl.model.catalog import APPRAISED_TOTAL_NAME, PERIODS, SELF_TOTAL_NAME, Form, Framework
 from cchc_xl.model.layout import layout_of
+from cchc_xl.model.memo import by_identity
 from cchc_xl.model.report import CellRef, Report
 from cchc_xl.model.tabular import Tabular
 
@@ -138,7 +138,7 @@ def _show(v: object) -> str:
     return format_vn(v)
 
 
-@cache
+@by_identity()
 def template_positions(form: Form, framework: Framework) -> dict[str, CellRef]:
     """Where the generated template puts every defined name (computed from the catalog, no workbook built)."""
     return {name: CellRef(sheet, row, col) for name, (sheet, row, col) in layout_of(form, framework).cells.items()}

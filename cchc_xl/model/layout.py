@@ -9,11 +9,11 @@ and columns are 0-based, as XlsxWriter counts them. Readers still locate indicat
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from functools import cache
 
 from cchc_xl.model import names
 from cchc_xl.model.catalog import Criterion, Form, Framework, Indicator, Section
 from cchc_xl.model.data import META_FIELDS
+from cchc_xl.model.memo import by_identity
 
 INFO_SHEET = "Thông tin"
 SCORE_SHEET = "Chấm điểm"
@@ -100,7 +100,7 @@ class Layout:
         return {r.indicator.code: r.row for r in self.stat_rows if r.indicator is not None}
 
 
-@cache
+@by_identity()
 def layout_of(form: Form, framework: Framework) -> Layout:
     """Compute where the template puts everything (no workbook is built)."""
     cells: dict[str, tuple[str, int, int]] = {}

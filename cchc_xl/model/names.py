@@ -11,8 +11,9 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from functools import cache
 from typing import TYPE_CHECKING
+
+from cchc_xl.model.memo import by_identity
 
 if TYPE_CHECKING:  # the catalog imports this module; the inverse only needs its records at call time
     from cchc_xl.model.catalog import Form, Framework
@@ -68,7 +69,7 @@ class NameRef:
         return None
 
 
-@cache
+@by_identity()
 def _index(form: Form, framework: Framework | None) -> dict[str, NameRef]:
     from cchc_xl.model.data import META_KEYS  # data imports nothing of ours that imports this module
 

@@ -419,7 +419,7 @@ def _score_sheet(wb, st: _Styles, layout: Layout, framework: Framework, data: Wo
     self_calc = derive.score_values(framework, data.scores, appraised=False)
     appr_calc = derive.score_values(framework, data.appraised, appraised=True)
     standing = scores.standing(framework, data.scores, data.appraised)
-    plan = layout_of(framework=framework, form=layout.form)
+    plan = layout_of(layout.form, framework)
     for row, crit in plan.score_rows:
         bold = crit.is_field
         ws.write_string(row, 0, crit.code, st.stt_group if bold else st.stt)

@@ -388,7 +388,8 @@ def read_report(path: str | Path | Package, framework: str | None = None, strict
             fw = embedded
         else:
             try:
-                fw = framework_for(form, (nfc(grids.get(fw_ref)) if fw_ref else None) or None)
+                named = nfc(grids.get(fw_ref)) if fw_ref else None
+                fw = framework_for(form, named if named and _bundled_id(named) else None)
             except CatalogError:
                 fw = framework_for(form)
         report = Report(path, kind, form, fw, template_id, version, index.sheets, parts=index.parts,
@@ -452,10 +453,33 @@ def _embedded_framework(grids: _Grids, sheets) -> Framework | None:
         row += 1
     if not fw_id or not rows:
         return None
-    try:
-        return parse_framework(fw_id, rows, source=FRAMEWORK_SHEET, title=title)
-    except CatalogError:
-        return None  # a damaged copy: fall back to the framework id the workbook names
+    # Every workbook of a run carries the same framework: parse it once and hand out one object, so the
+    # per-form caches (rules, layout, names) hit instead of growing with every file read.
+    key = (fw_id, title, tuple(tuple(sorted(r.items())) for r in rows))
+    if key not in _EMBEDDED:
+        try:
+            parsed = parse_framework(fw_id, rows, source=FRAMEWORK_SHEET, title=title)
+        except CatalogError:
+            parsed = None  # a damaged copy: fall back to the framework id the workbook names
+        try:  # the bundled framework itself: the very object every other path uses
+            bundled = framework_for(None, fw_id) if _bundled_id(fw_id) else None  # type: ignore[arg-type]
+        except CatalogError:
+            bundled = None
+        if parsed is not None and bundled is not None and bundled.criteria == parsed.criteria:
+            parsed = bundled
+        if len(_EMBEDDED) > 64:  # a folder of many different frameworks is not a reason to grow without end
+            _EMBEDDED.clear()
+        _EMBEDDED[key] = parsed
+    return _EMBEDDED[key]
+
+
+_EMBEDDED: dict[tuple, Framework | None] = {}
+
+
+def _bundled_id(text: str) -> bool:
+    """A framework id a workbook may name: a bundled id, never a path (a workbook must not make us read
+    a file of its choosing)."""
+    return bool(re.fullmatch(r"[a-z0-9][a-z0-9-]*", text))
 
 
 def _text_of(v: object) -> str:
