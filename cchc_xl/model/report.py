@@ -23,11 +23,7 @@ class CellRef:
 
     @property
     def address(self) -> str:
-        col, n = "", self.col + 1
-        while n:
-            n, r = divmod(n - 1, 26)
-            col = chr(65 + r) + col
-        return f"{col}{self.row + 1}"
+        return f"{col_letters(self.col)}{self.row + 1}"
 
     def __str__(self) -> str:
         return f"{self.sheet}!{self.address}"
@@ -39,10 +35,24 @@ def parse_ref(text: str) -> CellRef | None:
     if not m:
         return None
     sheet = (m.group(1) or "").replace("''", "'") or m.group(2)
+    return CellRef(nfc(sheet), int(m.group(4)) - 1, col_index(m.group(3)))
+
+
+def col_letters(col: int) -> str:
+    """0-based column → letters (0 → A, 27 → AB): the one A1 converter of the project."""
+    out, n = "", col + 1
+    while n:
+        n, r = divmod(n - 1, 26)
+        out = chr(65 + r) + out
+    return out
+
+
+def col_index(letters: str) -> int:
+    """Column letters → 0-based column (A → 0), case-insensitive."""
     col = 0
-    for ch in m.group(3):
+    for ch in letters.upper():
         col = col * 26 + ord(ch) - 64
-    return CellRef(nfc(sheet), int(m.group(4)) - 1, col - 1)
+    return col - 1
 
 
 @dataclass(frozen=True)

@@ -25,6 +25,7 @@ import zipfile
 from dataclasses import dataclass, field
 from xml.parsers import expat
 
+from cchc_xl.model.report import col_index, col_letters
 from cchc_xl.ooxml.safety import (
     Limits,
     UnusableInput,
@@ -51,24 +52,12 @@ _A1 = re.compile(r"^\$?([A-Za-z]{1,3})\$?([0-9]{1,7})$")
 OPEN_COUNT = [0]
 
 
-def col_letters(col: int) -> str:
-    """0-based column → letters (0 → A)."""
-    out, n = "", col + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
-
-
 def split_a1(text: str) -> tuple[int, int] | None:
     """``"D8"`` / ``"$D$8"`` → 0-based (row, col); ``None`` if not one cell address."""
     m = _A1.match(text.strip())
     if not m:
         return None
-    col = 0
-    for ch in m.group(1).upper():
-        col = col * 26 + ord(ch) - 64
-    return int(m.group(2)) - 1, col - 1
+    return int(m.group(2)) - 1, col_index(m.group(1))
 
 
 def norm_part(name: str) -> str:
@@ -240,10 +229,7 @@ def shift_formula(text: str, drow: int, dcol: int) -> str:
         if m.group(1):
             return m.group(1)
         col_abs, letters, row_abs, digits = m.group(2), m.group(3), m.group(4), m.group(5)
-        col = 0
-        for ch in letters:
-            col = col * 26 + ord(ch) - 64
-        col = col - 1 if col_abs else col - 1 + dcol
+        col = col_index(letters) + (0 if col_abs else dcol)
         row = int(digits) if row_abs else int(digits) + drow
         return f"{col_abs}{col_letters(max(col, 0))}{row_abs}{max(row, 1)}"
 

@@ -26,6 +26,7 @@ from pathlib import Path
 from cchc_xl.errors import DataError, UnusableInput
 from cchc_xl.messages import say
 from cchc_xl.model.catalog import Form, Framework, nfc
+from cchc_xl.model.report import col_letters
 from cchc_xl.ooxml.safety import sniff
 from cchc_xl.sources.datafile import check_data
 
@@ -177,15 +178,7 @@ def _grid_table(name: str, path: str, lines: list[tuple[int, list[object]]]) -> 
     headers = tuple(nfc(_text(head[c])).strip() if c < len(head) else "" for c in range(width))
     rows = [tuple(_cell(r[c]) if c < len(r) else None for c in range(width)) for _, r in lines[1:]]
     names = [str(n) for n, _ in lines[1:]]
-    return Table(name, headers, tuple(rows), tuple(names), tuple(_letters(i) for i in range(len(headers))))
-
-
-def _letters(col: int) -> str:
-    out, n = "", col + 1
-    while n:
-        n, r = divmod(n - 1, 26)
-        out = chr(65 + r) + out
-    return out
+    return Table(name, headers, tuple(rows), tuple(names), tuple(col_letters(i) for i in range(len(headers))))
 
 
 def _text(v: object) -> str:
@@ -237,7 +230,7 @@ def _frame_table(df) -> Table:
 def _where(table: Table, i: int, col: int, xa: str = "") -> str:
     who = f" ({xa})" if xa else ""
     header = table.headers[col] if col < len(table.headers) else ""
-    name = table.col_names[col] if col < len(table.col_names) else _letters(col)
+    name = table.col_names[col] if col < len(table.col_names) else col_letters(col)
     column = name if name == header else f"{name} “{header}”" if header else name
     return say("table-where", source=table.source, row=table.row_names[i], who=who, column=column)
 
